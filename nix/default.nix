@@ -1,0 +1,148 @@
+# The longshore Nix library. Argument names follow nix2container, so migrating is a one-line change.
+#
+# It needs only these from a package set (nixpkgs provides them; tests/nix/pkgs.nix builds them from
+# host tools):
+#   runCommand name env script   a derivation that runs `script` with a POSIX shell, passing `env`
+#                                through (exportReferencesGraph, passAsFile, …) and `$out` set
+#   writeText name text          a store file holding `text`
+#   writeShellScriptBin name text  $out/bin/<name>, an executable shell script
+# plus `longshore` (a package with bin/longshore) and `system` (e.g. "x86_64-linux").
+{ runCommand, writeText, writeShellScriptBin, longshore, system }:
+let
+  inherit (builtins) toJSON length genList elemAt isList concatLists map filter replaceStrings substring baseNameOf listToAttrs any;
+
+  toList = x: if x == null then [ ] else if isList x then x else [ x ];
+
+  archOf = {
+    "x86_64-linux" = { arch = "amd64"; };
+    "aarch64-linux" = { arch = "arm64"; variant = "v8"; };
+    "i686-linux" = { arch = "386"; };
+    "armv7l-linux" = { arch = "arm"; variant = "v7"; };
+    "armv6l-linux" = { arch = "arm"; variant = "v6"; };
+    "powerpc64le-linux" = { arch = "ppc64le"; };
+    "s390x-linux" = { arch = "s390x"; };
+    "riscv64-linux" = { arch = "riscv64"; };
+  }.${system} or (throw "longshore: no OCI architecture known for system ${system}; pass arch explicitly");
+
+  # exportReferencesGraph wants name/path pairs; longshore reads every file named closure-*.
+  graphs = paths: concatLists (genList (i: [ "closure-${toString i}" (elemAt paths i) ]) (length paths));
+
+  safeName = n: replaceStrings [ "/" ":" "@" ] [ "-" "-" "-" ] n;
+
+  # Rootless declarations become tar entries: no fakeroot, no VM.
+  declare = { users, groups, directories, symlinks }:
+    let
+      userGroups = map (u: { name = u.group or u.name; gid = u.gid or u.uid; }) users;
+      allGroups = groups ++ filter (g: !(any (h: h.gid == g.gid || h.name == g.name) groups)) userGroups;
+      hasRoot = any (u: u.uid == 0) users;
+      hasRootGroup = any (g: g.gid == 0) allGroups;
+      passwdLine = u: "${u.name}:x:${toString u.uid}:${toString (u.gid or u.uid)}:${u.description or u.name}:${u.home or "/var/empty"}:${u.shell or "/sbin/nologin"}\n";
+      groupLine = g: "${g.name}:x:${toString g.gid}:${builtins.concatStringsSep "," (g.members or [ ])}\n";
+      passwd = (if hasRoot then "" else "root:x:0:0:root:/root:/bin/sh\n") + builtins.concatStringsSep "" (map passwdLine users);
+      group = (if hasRootGroup then "" else "root:x:0:\n") + builtins.concatStringsSep "" (map groupLine allGroups);
+      homes = map (u: { path = u.home; type = "directory"; mode = "0755"; uid = u.uid; gid = u.gid or u.uid; })
+        (filter (u: (u.home or null) != null && u.home != "/var/empty" && (u.createHome or true)) users);
+    in
+    (if users == [ ] && groups == [ ] then [ ] else [
+      { path = "/etc/passwd"; type = "file"; mode = "0644"; content = passwd; }
+      { path = "/etc/group"; type = "file"; mode = "0644"; content = group; }
+    ])
+    ++ homes
+    ++ map (d: { type = "directory"; mode = "0755"; } // d) directories
+    ++ map (s: { type = "symlink"; } // s) symlinks;
+
+  buildLayer =
+    { deps ? [ ]
+    , copyToRoot ? null
+    , ignore ? null
+    , layers ? [ ]
+    , perms ? [ ]
+    , maxLayers ? 1
+    , reproducible ? true # accepted for nix2container compatibility: longshore layers are always reproducible
+    , metadata ? { created_by = "longshore"; }
+    , layeringStrategy ? "size" # or "popularity" (nix2container's)
+    , users ? [ ]
+    , groups ? [ ]
+    , directories ? [ ]
+    , symlinks ? [ ]
+    , name ? "layers"
+    }:
+    let
+      roots = toList deps ++ toList copyToRoot;
+      # Symlink targets in the store must be in the image too.
+      linkTargets = filter (t: substring 0 11 t == "/nix/store/") (map (s: s.target) symlinks);
+      spec = {
+        deps = toList deps ++ linkTargets;
+        copyToRoot = toList copyToRoot;
+        ignore = toList ignore;
+        inherit layers maxLayers metadata;
+        strategy = layeringStrategy;
+        perms = map (p: p // { path = "${p.path}"; }) perms;
+        entries = declare { inherit users groups directories symlinks; };
+      };
+    in
+    runCommand "${safeName name}.json"
+      {
+        spec = toJSON spec;
+        passAsFile = [ "spec" ];
+        exportReferencesGraph = graphs (roots ++ linkTargets);
+      }
+      ''${longshore}/bin/longshore build-layers --spec "$specPath" --graphs "$NIX_BUILD_TOP" --out "$out"'';
+
+  buildImage =
+    { name
+    , tag ? null
+    , config ? { }
+    , layers ? [ ]
+    , copyToRoot ? null
+    , perms ? [ ]
+    , maxLayers ? 1
+    , created ? "1970-01-01T00:00:01Z"
+    , arch ? archOf.arch
+    , variant ? archOf.variant or null
+    , metadata ? { created_by = "longshore"; }
+    , layeringStrategy ? "size"
+    , users ? [ ]
+    , groups ? [ ]
+    , directories ? [ ]
+    , symlinks ? [ ]
+    , fromImage ? null
+    , initializeNixDatabase ? false
+    , ...
+    }@args:
+    let
+      # The config's own store-path references become part of the image, without the config file itself.
+      configFile = writeText "${safeName name}-config.json" (toJSON config);
+      top = buildLayer {
+        name = "${safeName name}-layers";
+        deps = [ configFile ];
+        ignore = configFile;
+        inherit copyToRoot perms maxLayers layers metadata layeringStrategy users groups directories symlinks;
+      };
+      spec = {
+        inherit name tag config created arch variant;
+        layers = (if fromImage == null then [ ] else [ fromImage ]) ++ [ top ];
+      };
+      image = runCommand "image-${safeName name}.json"
+        {
+          spec = toJSON spec;
+          passAsFile = [ "spec" ];
+        }
+        ''${longshore}/bin/longshore build-image --spec "$specPath" --out "$out"'';
+      imageName = name;
+      imageTag = if tag != null then tag else builtins.unsafeDiscardStringContext (substring 0 32 (baseNameOf image.outPath));
+      copyScript = n: dest: writeShellScriptBin n ''exec ${longshore}/bin/longshore copy ${image} ${dest} "$@"'';
+    in
+    assert initializeNixDatabase == false || throw "longshore: initializeNixDatabase is not supported yet";
+    image // {
+      inherit imageName imageTag;
+      layersJSON = top;
+      copyTo = copyScript "copy-to" "";
+      copyToRegistry = copyScript "copy-to-registry" "docker://${imageName}:${imageTag}";
+      copyToDockerDaemon = copyScript "copy-to-docker-daemon" "docker-daemon:${imageName}:${imageTag}";
+      copyToPodman = copyScript "copy-to-podman" "podman:${imageName}:${imageTag}";
+    };
+in
+{
+  inherit buildImage buildLayer;
+}

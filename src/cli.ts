@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { buildImageCommand } from './commands/build-image.js';
+import { buildLayersCommand } from './commands/build-layers.js';
+import { copyCommand } from './commands/copy.js';
+import { inspectCommand } from './commands/inspect.js';
+import './dest/all.js';
+import { UserError } from './util/errors.js';
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('longshore')
+    .usage('$0 <command> [options]\n\nArchive-less container images for Nix.')
+    .command(
+      'copy <image> <destination>',
+      'copy an image built by the Nix library to oci:DIR[:TAG], docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, docker-archive:FILE, oci-archive:FILE',
+      (y) =>
+        y
+          .positional('image', { type: 'string', demandOption: true, describe: 'image JSON (a buildImage output)' })
+          .positional('destination', { type: 'string', demandOption: true })
+          .option('jobs', { alias: 'j', type: 'number', default: 4, describe: 'parallel blob transfers' })
+          .option('tls-verify', { type: 'boolean', describe: 'verify TLS (default true; false also allows plain HTTP)' })
+          .option('creds', { type: 'string', describe: 'registry credentials USER:PASSWORD' })
+          .option('dest-creds', { type: 'string', hidden: true })
+          .option('registry-token', { type: 'string', describe: 'bearer token for the registry' })
+          .option('dest-registry-token', { type: 'string', hidden: true })
+          .option('creds-file', { type: 'string', describe: 'file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines' })
+          .option('authfile', { type: 'string', describe: 'auth.json / config.json to read credentials from' })
+          .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) to trust' })
+          .option('json', { type: 'boolean', describe: 'print the summary as JSON on stdout' })
+          .option('quiet', { alias: 'q', type: 'boolean', describe: 'print nothing but errors' }),
+      async (a) => {
+        await copyCommand({
+          image: a.image!,
+          destination: a.destination!,
+          jobs: a.jobs,
+          tlsVerify: a['tls-verify'],
+          creds: a.creds ?? a['dest-creds'],
+          registryToken: a['registry-token'] ?? a['dest-registry-token'],
+          credsFile: a['creds-file'],
+          authfile: a.authfile,
+          caCert: a['ca-cert'],
+          json: a.json,
+          quiet: a.quiet,
+        });
+      },
+    )
+    .command(
+      'inspect <image>',
+      'show the layers of an image JSON with their sizes and store paths',
+      (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean' }),
+      (a) => inspectCommand({ image: a.image!, json: a.json }),
+    )
+    .command(
+      'build-layers',
+      false, // run by the Nix library inside derivations
+      (y) =>
+        y
+          .option('spec', { type: 'string', demandOption: true })
+          .option('graphs', { type: 'string', default: '.' })
+          .option('out', { type: 'string', demandOption: true }),
+      async (a) => buildLayersCommand({ spec: a.spec, graphs: a.graphs, out: a.out }),
+    )
+    .command(
+      'build-image',
+      false,
+      (y) => y.option('spec', { type: 'string', demandOption: true }).option('out', { type: 'string', demandOption: true }),
+      (a) => buildImageCommand({ spec: a.spec, out: a.out }),
+    )
+    .demandCommand(1, 'name a command; see --help')
+    .strict()
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      process.stderr.write(`${y.help()}\n\nlongshore: ${msg}\n`);
+      process.exit(2);
+    })
+    .help()
+    .parseAsync();
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof UserError) {
+    process.stderr.write(`longshore: error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+  } else {
+    process.stderr.write(`longshore: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+// Build time: assemble the image JSON from layers JSON files and the user's config.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { normaliseConfig } from '../image/config.js';
+import { FORMAT_VERSION, loadLayersFile, type ImageFile, type LayerRecord } from '../image/schema.js';
+import { UserError } from '../util/errors.js';
+import { MAX_LAYERS_HARD, MAX_LAYERS_SOFT } from './build-layers.js';
+
+export interface ImageSpec {
+  name: string;
+  tag?: string | null;
+  config?: unknown;
+  created?: string;
+  arch: string;
+  os?: string;
+  variant?: string;
+  layers: string[]; // layers JSON files, bottom first
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function assembleImage(spec: ImageSpec): ImageFile {
+  if (!spec.name || typeof spec.name !== 'string') throw new UserError('buildImage: "name" is required');
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(spec.name.replace(/^[^/]+[.:][^/]*\//, '')))
+    throw new UserError(`buildImage: name ${JSON.stringify(spec.name)} is not a valid repository name (lowercase letters, digits, and . _ - / separators)`);
+  if (spec.tag && !/^[\w][\w.-]{0,127}$/.test(spec.tag)) throw new UserError(`buildImage: tag ${JSON.stringify(spec.tag)} is not a valid tag`);
+  const created = spec.created ?? '1970-01-01T00:00:01Z';
+  if (created !== 'now' && !RFC3339.test(created)) throw new UserError(`buildImage: created ${JSON.stringify(created)} is not an RFC 3339 date like "2024-01-01T00:00:00Z"`);
+  const config = normaliseConfig(spec.config);
+  const layers: LayerRecord[] = [];
+  const seen = new Set<string>();
+  for (const f of spec.layers) {
+    for (const l of loadLayersFile(f).layers) {
+      if (seen.has(l.digest)) continue;
+      seen.add(l.digest);
+      layers.push(l);
+    }
+  }
+  if (layers.length > MAX_LAYERS_HARD)
+    throw new UserError(`the image has ${layers.length} layers; Docker refuses more than ${MAX_LAYERS_HARD} (aim for at most ${MAX_LAYERS_SOFT}). Lower maxLayers.`);
+  return {
+    version: FORMAT_VERSION,
+    name: spec.name,
+    ...(spec.tag ? { tag: spec.tag } : {}),
+    arch: spec.arch,
+    os: spec.os ?? 'linux',
+    ...(spec.variant ? { variant: spec.variant } : {}),
+    created: created === 'now' ? new Date().toISOString().replace(/\.\d+Z$/, 'Z') : created,
+    config,
+    layers,
+  };
+}
+
+export function buildImageCommand(args: { spec: string; out: string }): void {
+  const spec = JSON.parse(readFileSync(args.spec, 'utf8')) as ImageSpec;
+  const img = assembleImage(spec);
+  writeFileSync(args.out, JSON.stringify(img, null, 1) + '\n');
+}

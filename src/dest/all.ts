@@ -1,0 +1,2 @@
+// Importing a destination module registers its transport name.
+import './parse.js';

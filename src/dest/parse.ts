@@ -1,0 +1,38 @@
+// containers/image transport names are the user-facing grammar: docker://, docker-daemon:, oci:, …
+import { UserError } from '../util/errors.js';
+import type { CopyFlags } from './flags.js';
+import type { Destination } from './types.js';
+import { OciDirDestination } from './oci-dir.js';
+
+type Parser = (rest: string, flags: CopyFlags) => Destination;
+
+/** Splits "PATH[:TAG]" where PATH itself may not contain ':'. */
+export function splitPathTag(rest: string): { path: string; tag?: string } {
+  const i = rest.lastIndexOf(':');
+  if (i <= 0) return { path: rest };
+  return { path: rest.slice(0, i), tag: rest.slice(i + 1) || undefined };
+}
+
+const transports: Record<string, Parser> = {
+  oci: (rest) => {
+    const { path, tag } = splitPathTag(rest);
+    if (!path) throw new UserError('oci: needs a directory, as in oci:DIR[:TAG]');
+    return new OciDirDestination(path, tag);
+  },
+};
+
+/** Lets a destination module add its transport (registry, daemons, archives). */
+export function registerTransport(name: string, parser: Parser): void {
+  transports[name] = parser;
+}
+
+export function parseDestination(ref: string, flags: CopyFlags): Destination {
+  const m = /^([a-z-]+):(\/\/)?(.*)$/.exec(ref);
+  const name = m?.[2] ? `${m[1]}://` : m?.[1];
+  const parser = name ? transports[name] ?? transports[m![1]] : undefined;
+  if (!m || !parser) {
+    const known = Object.keys(transports).map((t) => (t.endsWith('://') ? t : t + ':')).sort().join(', ');
+    throw new UserError(`unknown destination ${JSON.stringify(ref)}: expected one of ${known}`);
+  }
+  return parser(m[3], flags);
+}

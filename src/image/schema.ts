@@ -1,0 +1,155 @@
+// The JSON that the Nix library emits (layers JSON and image JSON), parsed and checked once here.
+import { readFileSync } from 'node:fs';
+import { isDigest } from '../util/digest.js';
+import { UserError } from '../util/errors.js';
+
+export const FORMAT_VERSION = 1;
+export const MEDIA_TYPE_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
+export const MEDIA_TYPE_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const MEDIA_TYPE_DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+
+/** nix2container's perms shape: applies to entries coming from `path` whose image path matches `regex`. */
+export interface PermRule {
+  path: string;
+  regex: string;
+  mode?: string;
+  uid?: number;
+  gid?: number;
+  uname?: string;
+  gname?: string;
+}
+
+/** An entry declared in Nix and written straight into the tar (no fakeroot, no VM). */
+export interface DeclaredEntry {
+  path: string; // absolute image path
+  type: 'file' | 'directory' | 'symlink';
+  mode?: string; // octal string
+  uid?: number;
+  gid?: number;
+  uname?: string;
+  gname?: string;
+  content?: string; // files
+  target?: string; // symlinks
+}
+
+/** Everything the tar writer needs to regenerate a layer byte for byte. */
+export interface LayerContent {
+  paths: string[]; // store paths written whole at their own location
+  copyToRoot: string[]; // store paths whose contents are also copied to /
+  perms: PermRule[];
+  entries: DeclaredEntry[];
+}
+
+export interface LayerRecord extends LayerContent {
+  mediaType: string;
+  digest: string; // of the blob as stored/pushed
+  size: number;
+  diffID: string; // of the uncompressed tar
+  /** Fingerprint per source (store path, "copyToRoot:<path>", "declared") to name what changed. */
+  sources?: Record<string, string>;
+  history: { created_by?: string; comment?: string; author?: string; created?: string; empty_layer?: boolean };
+  /** Base-image layers: fetched blobs in the store rather than generated tar. */
+  blob?: string;
+  writer?: string;
+}
+
+export interface LayersFile {
+  version: number;
+  layers: LayerRecord[];
+}
+
+export interface ImageFile {
+  version: number;
+  name?: string;
+  tag?: string;
+  arch: string;
+  os: string;
+  variant?: string;
+  created: string;
+  config: Record<string, unknown>; // normalised OCI config (see config.ts)
+  layers: LayerRecord[];
+  /** History entries of a base image that belong to no layer (empty_layer), kept in order. */
+  baseHistory?: LayerRecord['history'][];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function fail(file: string, where: string, msg: string): never {
+  throw new UserError(`${file}: ${where}: ${msg}`);
+}
+
+function strArray(file: string, where: string, v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) fail(file, where, 'expected a list of strings');
+  return v as string[];
+}
+
+export function parseLayerRecord(file: string, where: string, v: unknown): LayerRecord {
+  if (!isObj(v)) fail(file, where, 'expected an object');
+  for (const k of ['digest', 'diffID'] as const) {
+    if (!isDigest(v[k])) fail(file, `${where}.${k}`, `expected "sha256:<64 hex>", got ${JSON.stringify(v[k])}`);
+  }
+  if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0) fail(file, `${where}.size`, 'expected a byte count');
+  if (typeof v.mediaType !== 'string') fail(file, `${where}.mediaType`, 'expected a string');
+  const perms = v.perms ?? [];
+  if (!Array.isArray(perms)) fail(file, `${where}.perms`, 'expected a list');
+  const entries = v.entries ?? [];
+  if (!Array.isArray(entries)) fail(file, `${where}.entries`, 'expected a list');
+  if (v.blob !== undefined && typeof v.blob !== 'string') fail(file, `${where}.blob`, 'expected a store path');
+  return {
+    mediaType: v.mediaType,
+    digest: v.digest as string,
+    size: v.size,
+    diffID: v.diffID as string,
+    paths: strArray(file, `${where}.paths`, v.paths),
+    copyToRoot: strArray(file, `${where}.copyToRoot`, v.copyToRoot),
+    perms: perms as PermRule[],
+    entries: entries as DeclaredEntry[],
+    sources: isObj(v.sources) ? (v.sources as Record<string, string>) : undefined,
+    history: isObj(v.history) ? (v.history as LayerRecord['history']) : {},
+    blob: v.blob as string | undefined,
+    writer: typeof v.writer === 'string' ? v.writer : undefined,
+  };
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${file}: not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function loadLayersFile(file: string): LayersFile {
+  const v = readJson(file);
+  if (!isObj(v) || !Array.isArray(v.layers)) fail(file, 'top level', 'expected {"version": 1, "layers": [...]} (a buildLayer output)');
+  if (v.version !== FORMAT_VERSION) fail(file, 'version', `unsupported format version ${JSON.stringify(v.version)}; rebuild with this longshore`);
+  return { version: FORMAT_VERSION, layers: v.layers.map((l, i) => parseLayerRecord(file, `layers[${i}]`, l)) };
+}
+
+export function loadImageFile(file: string): ImageFile {
+  const v = readJson(file);
+  if (!isObj(v) || !Array.isArray(v.layers) || !isObj(v.config))
+    fail(file, 'top level', 'expected an image JSON (a buildImage output) with "config" and "layers"');
+  if (v.version !== FORMAT_VERSION) fail(file, 'version', `unsupported format version ${JSON.stringify(v.version)}; rebuild with this longshore`);
+  for (const k of ['arch', 'os', 'created'] as const) if (typeof v[k] !== 'string') fail(file, k, 'expected a string');
+  return {
+    version: FORMAT_VERSION,
+    name: typeof v.name === 'string' ? v.name : undefined,
+    tag: typeof v.tag === 'string' ? v.tag : undefined,
+    arch: v.arch as string,
+    os: v.os as string,
+    variant: typeof v.variant === 'string' ? v.variant : undefined,
+    created: v.created as string,
+    config: v.config,
+    layers: v.layers.map((l, i) => parseLayerRecord(file, `layers[${i}]`, l)),
+    baseHistory: Array.isArray(v.baseHistory) ? (v.baseHistory as ImageFile['baseHistory']) : undefined,
+  };
+}

@@ -1,0 +1,46 @@
+// Real nix-builds of the examples (and of ad-hoc expressions) with the host-tools package set.
+import { execa } from 'execa';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/longshore.mjs');
+const LIB = join(ROOT, 'tests/nix/lib.nix');
+
+export const NIX_OPTS = ['--option', 'substituters', '', '--option', 'sandbox', 'false'];
+
+export function tmp(prefix = 'longshore-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Builds a Nix expression in which `pkgs` (the host-tools set), `longshore` (the library) and
+ * `examples` are in scope. Returns the output path; throws with nix's log on failure.
+ */
+export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: string[] } = {}): Promise<string> {
+  const dir = tmp('longshore-nix-');
+  const file = join(dir, 'expr.nix');
+  writeFileSync(
+    file,
+    `let l = import ${LIB} { node = "${process.execPath}"; bundle = ${CLI}; };
+         pkgs = l.pkgs; longshore = l.longshore;
+         example = n: import (${ROOT}/examples + "/\${n}.nix") { inherit pkgs longshore; };
+     in ${expr}\n`,
+  );
+  const args = [file, '--no-out-link', ...NIX_OPTS, ...(opts.attr ? ['-A', opts.attr] : []), ...(opts.extraArgs ?? [])];
+  const r = await execa('nix-build', args, { reject: false, all: true });
+  if (r.exitCode !== 0) throw new Error(`nix-build failed (exit ${r.exitCode}):\n${r.all}`);
+  const lines = r.stdout.trim().split('\n');
+  return lines[lines.length - 1];
+}
+
+/** Builds examples/<name>.nix. */
+export function buildExample(name: string, attr?: string): Promise<string> {
+  return nixBuild(`example "${name}"`, { attr });
+}
+
+/** Runs the CLI; never throws, returns exit code and output. */
+export async function longshore(args: string[], env: Record<string, string> = {}) {
+  return execa(process.execPath, [CLI, ...args], { reject: false, env: { ...process.env, ...env }, all: true });
+}

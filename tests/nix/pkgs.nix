@@ -1,0 +1,65 @@
+# A tiny package set made from host tools, standing in for nixpkgs where nixpkgs is unreachable.
+# It provides exactly what the longshore library needs (runCommand, writeText, writeShellScriptBin)
+# plus what the examples use (busybox, hello, buildEnv, …).
+{ node ? "/usr/bin/node"
+, bundle ? ../../dist/longshore.mjs
+, busyboxBinary ? /bin/busybox
+, system ? builtins.currentSystem
+}:
+let
+  bbFile = builtins.path { path = busyboxBinary; name = "busybox-static-binary"; };
+
+  # The host's /bin/sh only unpacks busybox; everything after runs on busybox alone.
+  busybox = derivation {
+    name = "busybox";
+    inherit system;
+    builder = "/bin/sh";
+    args = [ "-c" ''
+      set -e
+      export PATH=/usr/bin:/bin
+      mkdir -p $out/bin
+      cp ${bbFile} $out/bin/busybox
+      chmod 0555 $out/bin/busybox
+      for a in $($out/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox $out/bin/$a; done
+    '' ];
+  };
+
+  runCommand = name: env: script: derivation ({
+    inherit name system;
+    builder = "${busybox}/bin/sh";
+    args = [ "-c" "set -e\n${script}" ];
+    PATH = "${busybox}/bin";
+  } // env);
+
+  writeText = name: text: runCommand name { inherit text; passAsFile = [ "text" ]; } ''cp "$textPath" "$out"'';
+
+  writeShellScriptBin = name: text: runCommand name { inherit text; passAsFile = [ "text" ]; } ''
+    mkdir -p "$out/bin"
+    { echo "#!${busybox}/bin/sh"; cat "$textPath"; } > "$out/bin/${name}"
+    chmod +x "$out/bin/${name}"
+  '';
+
+  # Like nixpkgs' buildEnv: a tree of symlinks to the paths' files.
+  buildEnv = { name, paths, pathsToLink ? [ "/" ] }: runCommand name { } ''
+    mkdir -p "$out"
+    for p in ${builtins.concatStringsSep " " (map toString paths)}; do
+      for sub in ${builtins.concatStringsSep " " pathsToLink}; do
+        [ -d "$p$sub" ] || continue
+        (cd "$p$sub" && find . -type d) | while read -r d; do mkdir -p "$out$sub/$d"; done
+        (cd "$p$sub" && find . ! -type d) | while read -r f; do ln -sf "$p$sub/$f" "$out$sub/$f"; done
+      done
+    done
+  '';
+
+  hello = writeShellScriptBin "hello" ''echo "Hello, world!"'';
+
+  longshore = runCommand "longshore" { bundle = builtins.path { path = bundle; name = "longshore.mjs"; }; } ''
+    mkdir -p "$out/bin"
+    printf '#!%s\nexec %s %s "$@"\n' "${busybox}/bin/sh" "${node}" "$bundle" > "$out/bin/longshore"
+    chmod +x "$out/bin/longshore"
+  '';
+in
+{
+  inherit busybox runCommand writeText writeShellScriptBin buildEnv hello longshore system;
+  stdenv.hostPlatform.system = system;
+}
