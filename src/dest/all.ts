@@ -1,2 +1,4 @@
 // Importing a destination module registers its transport name.
 import './parse.js';
+import './registry.js';
+import './docker-daemon.js';

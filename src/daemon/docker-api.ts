@@ -1,0 +1,100 @@
+// The Docker Engine API calls longshore needs: ping/version negotiation, image listing and
+// inspection, load (NDJSON reply) and tag.
+import type { Readable } from 'node:stream';
+import { UserError } from '../util/errors.js';
+import { EngineClient, parseHost, readNdjson, type Endpoint } from './engine.js';
+import { heldLayers } from './layers.js';
+
+const DEFAULT_SOCKET = 'unix:///var/run/docker.sock';
+/** Newest API version this client was written against; older daemons get their own version. */
+const MAX_API = [1, 43];
+const MIN_API = [1, 24];
+
+export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoint {
+  const host = env.DOCKER_HOST || DEFAULT_SOCKET;
+  const hint = env.DOCKER_HOST
+    ? `DOCKER_HOST is ${host}; change it to point at the daemon to use`
+    : `set DOCKER_HOST (e.g. DOCKER_HOST=unix:///run/user/${process.getuid?.() ?? 1000}/docker.sock) to use another daemon`;
+  return parseHost(host, hint);
+}
+
+const parseVersion = (v: string): number[] => v.split('.').map((n) => Number(n));
+const cmp = (a: number[], b: number[]): number => a[0] - b[0] || (a[1] ?? 0) - (b[1] ?? 0);
+
+export interface ImageInspect {
+  Id: string;
+  RepoTags?: string[] | null;
+  RootFS?: { Type: string; Layers?: string[] };
+}
+
+export class DockerApi {
+  private prefix = '';
+  readonly client: EngineClient;
+  constructor(endpoint: Endpoint) {
+    this.client = new EngineClient(endpoint, 'the Docker daemon');
+  }
+
+  /** GET /_ping; uses min(daemon's API version, ours) for every later call. */
+  async negotiate(): Promise<string> {
+    const r = await this.client.request('GET', '/_ping');
+    const text = await r.body.text();
+    if (r.status !== 200) throw new UserError(`the Docker daemon at ${this.client.endpoint.display} answered /_ping with HTTP ${r.status}: ${text.trim()}`);
+    const header = r.headers['api-version'];
+    let v = typeof header === 'string' ? parseVersion(header) : MIN_API;
+    if (v.some((n) => !Number.isFinite(n))) v = MIN_API;
+    if (cmp(v, MAX_API) > 0) v = MAX_API;
+    if (cmp(v, MIN_API) < 0) throw new UserError(`the Docker daemon at ${this.client.endpoint.display} speaks API ${v.join('.')}; longshore needs ${MIN_API.join('.')} or newer`);
+    this.prefix = `/v${v.join('.')}`;
+    return v.join('.');
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** Inspects an image by ID or reference; undefined when the daemon does not have it. */
+  async inspect(ref: string): Promise<ImageInspect | undefined> {
+    const r = await this.client.request('GET', `${this.prefix}/images/${encodeURIComponent(ref)}/json`);
+    if (r.status === 404) {
+      await r.body.dump();
+      return undefined;
+    }
+    const text = await r.body.text();
+    if (r.status !== 200) throw new UserError(`the Docker daemon: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
+    return JSON.parse(text) as ImageInspect;
+  }
+
+  /** Every ChainID the daemon's images are built of. */
+  async heldChainIDs(): Promise<Set<string>> {
+    const list = await this.client.json<{ Id: string }[]>('GET', `${this.prefix}/images/json`, { query: { all: 1 } });
+    return heldLayers(
+      list.map((i) => i.Id),
+      async (id) => (await this.inspect(id))?.RootFS?.Layers,
+      true,
+    );
+  }
+
+  /** POST /images/load; the reply is NDJSON, with errors reported in-band. */
+  async load(archive: Readable, signal?: AbortSignal): Promise<string[]> {
+    const r = await this.client.request('POST', `${this.prefix}/images/load`, {
+      query: { quiet: 1 },
+      body: archive,
+      headers: { 'content-type': 'application/x-tar' },
+      signal,
+    });
+    if (r.status !== 200) {
+      const text = await r.body.text();
+      throw new UserError(`the Docker daemon refused the image (HTTP ${r.status}): ${text.trim()}`);
+    }
+    try {
+      return (await readNdjson(r.body, 'the Docker daemon')).lines;
+    } catch (e) {
+      throw this.client.explain(e);
+    }
+  }
+
+  /** POST /images/{id}/tag?repo=&tag= */
+  async tag(id: string, repo: string, tag: string): Promise<void> {
+    await this.client.json('POST', `${this.prefix}/images/${encodeURIComponent(id)}/tag`, { query: { repo, tag } });
+  }
+}
