@@ -95,6 +95,6 @@ export class DockerApi {
 
   /** POST /images/{id}/tag?repo=&tag= */
   async tag(id: string, repo: string, tag: string): Promise<void> {
-    await this.client.json('POST', `${this.prefix}/images/${encodeURIComponent(id)}/tag`, { query: { repo, tag } });
+    await this.client.ok('POST', `${this.prefix}/images/${encodeURIComponent(id)}/tag`, { query: { repo, tag } });
   }
 }

@@ -100,6 +100,13 @@ export class EngineClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** A request whose reply body is not needed beyond the error message on a non-2xx status. */
+  async ok(method: string, path: string, opts: RequestOptions = {}): Promise<void> {
+    const r = await this.request(method, path, opts);
+    const text = await r.body.text();
+    if (r.status < 200 || r.status >= 300) throw new DaemonHttpError(this.product, method, path, r.status, daemonMessage(text));
+  }
+
   /** A request whose reply body is not needed; returns the status. */
   async status(method: string, path: string, opts: RequestOptions = {}): Promise<number> {
     const r = await this.request(method, path, opts);

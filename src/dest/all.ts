@@ -2,3 +2,4 @@
 import './parse.js';
 import './registry.js';
 import './docker-daemon.js';
+import './podman.js';

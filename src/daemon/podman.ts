@@ -1,0 +1,171 @@
+// Podman, through its API socket when a service is running, else through the podman CLI. Both take
+// an oci-archive and skip any layer whose uncompressed digest is already in storage, so the
+// archive leaves out the files of layers Podman has.
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { execa } from 'execa';
+import { UserError } from '../util/errors.js';
+import { EngineClient, parseHost, type Endpoint } from './engine.js';
+import { heldLayers } from './layers.js';
+
+export interface PodmanBackend {
+  /** e.g. "the Podman service at unix:///run/podman/podman.sock" or "the podman CLI" */
+  readonly label: string;
+  exists(id: string): Promise<boolean>;
+  /** DiffIDs of every image in storage. */
+  heldDiffIDs(): Promise<Set<string>>;
+  load(archive: Readable, signal: AbortSignal): Promise<void>;
+  tag(id: string, name: string, tag: string): Promise<void>;
+  /** Image ID (hex) a reference resolves to, or undefined. */
+  idOf(ref: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+const hex = (id: string): string => id.replace(/^sha256:/, '');
+
+/** CONTAINER_HOST, else the rootful or the user's default socket. */
+export function podmanEndpoint(env: NodeJS.ProcessEnv = process.env): { endpoint: Endpoint; explicit: boolean } {
+  const hint = 'set CONTAINER_HOST=unix:///path/to/podman.sock (start one with `podman system service --time=0 unix:///path/to/podman.sock`)';
+  if (env.CONTAINER_HOST) return { endpoint: parseHost(env.CONTAINER_HOST, hint), explicit: true };
+  const uid = process.getuid?.() ?? 0;
+  const path = uid === 0 ? '/run/podman/podman.sock' : `${env.XDG_RUNTIME_DIR || `/run/user/${uid}`}/podman/podman.sock`;
+  return { endpoint: parseHost(`unix://${path}`, hint), explicit: false };
+}
+
+export class PodmanApi implements PodmanBackend {
+  readonly label: string;
+  private prefix = '/v4.0.0/libpod';
+  constructor(private readonly client: EngineClient) {
+    this.label = `the Podman service at ${client.endpoint.display}`;
+  }
+
+  /** Connects and checks this is Podman (Libpod-API-Version header); throws the connect error otherwise. */
+  static async connect(endpoint: Endpoint): Promise<PodmanApi> {
+    const client = new EngineClient(endpoint, 'the Podman service');
+    try {
+      const r = await client.request('GET', '/_ping');
+      await r.body.dump();
+      const v = r.headers['libpod-api-version'];
+      if (typeof v !== 'string') throw new UserError(`${endpoint.display} is not a Podman service (no Libpod-API-Version in its /_ping reply)`, endpoint.hint);
+      const major = Number(v.split('.')[0]);
+      if (!(major >= 4)) throw new UserError(`the Podman service at ${endpoint.display} is version ${v}; longshore needs Podman 4 or newer`);
+      const api = new PodmanApi(client);
+      api.prefix = `/v${major}.0.0/libpod`;
+      return api;
+    } catch (e) {
+      await client.close();
+      throw e;
+    }
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.client.status('GET', `${this.prefix}/images/${hex(id)}/exists`)) === 204;
+  }
+
+  async heldDiffIDs(): Promise<Set<string>> {
+    const list = await this.client.json<{ Id: string }[]>('GET', `${this.prefix}/images/json`, { query: { all: true } });
+    return heldLayers(
+      list.map((i) => i.Id),
+      async (id) => {
+        const r = await this.client.request('GET', `${this.prefix}/images/${encodeURIComponent(id)}/json`);
+        const text = await r.body.text();
+        return r.status === 200 ? (JSON.parse(text) as { RootFS?: { Layers?: string[] } }).RootFS?.Layers : undefined;
+      },
+      false,
+    );
+  }
+
+  async load(archive: Readable, signal: AbortSignal): Promise<void> {
+    await this.client.ok('POST', `${this.prefix}/images/load`, { body: archive, headers: { 'content-type': 'application/x-tar' }, signal });
+  }
+
+  async tag(id: string, name: string, tag: string): Promise<void> {
+    await this.client.ok('POST', `${this.prefix}/images/${hex(id)}/tag`, { query: { repo: name, tag } });
+  }
+
+  async idOf(ref: string): Promise<string | undefined> {
+    const r = await this.client.request('GET', `${this.prefix}/images/${encodeURIComponent(ref)}/json`);
+    const text = await r.body.text();
+    if (r.status === 404) return undefined;
+    if (r.status !== 200) throw new UserError(`${this.label}: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
+    return hex((JSON.parse(text) as { Id: string }).Id);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** The podman command, for machines where no Podman service is listening. */
+export class PodmanCli implements PodmanBackend {
+  readonly label = 'the podman CLI';
+  constructor(private readonly bin = process.env.LONGSHORE_PODMAN || 'podman') {}
+
+  private async run(args: string[], opts: { stdin?: Readable; signal?: AbortSignal } = {}) {
+    try {
+      const sub = execa(this.bin, args, { reject: false, stdin: opts.stdin ? 'pipe' : 'ignore', cancelSignal: opts.signal, all: true });
+      if (opts.stdin) {
+        // podman exits early on a bad archive; its exit status then says why, not the broken pipe.
+        pipeline(opts.stdin, sub.stdin!).catch(() => undefined);
+      }
+      return await sub;
+    } catch (e) {
+      throw new UserError(`cannot run ${this.bin}: ${(e as Error).message}`);
+    }
+  }
+
+  private fail(what: string, r: { exitCode?: number; all?: string; failed: boolean; code?: string; shortMessage?: string }): never {
+    if (r.code === 'ENOENT') throw new UserError(`${what}: podman is not installed (no "${this.bin}" on PATH), and no Podman service socket answered`, 'install podman, or set CONTAINER_HOST to a Podman API socket');
+    throw new UserError(`${what}: podman failed (exit ${r.exitCode ?? '?'}): ${(r.all ?? r.shortMessage ?? '').trim().split('\n').slice(-5).join('\n')}`);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const r = await this.run(['image', 'exists', hex(id)]);
+    if (r.exitCode === 0) return true;
+    if (r.exitCode === 1) return false;
+    return this.fail('podman image exists', r);
+  }
+
+  async heldDiffIDs(): Promise<Set<string>> {
+    const ids = await this.run(['images', '--all', '--quiet', '--no-trunc']);
+    if (ids.failed) this.fail('podman images', ids);
+    const list = [...new Set(ids.stdout.split('\n').map((s) => s.trim()).filter(Boolean))];
+    if (list.length === 0) return new Set();
+    const r = await this.run(['image', 'inspect', '--format', 'json', ...list]);
+    // An image removed meanwhile fails the inspect: then nothing is assumed present.
+    if (r.failed) return new Set();
+    const docs = JSON.parse(r.stdout) as { RootFS?: { Layers?: string[] } }[];
+    return heldLayers(docs.map((_, i) => String(i)), async (i) => docs[Number(i)].RootFS?.Layers, false);
+  }
+
+  async load(archive: Readable, signal: AbortSignal): Promise<void> {
+    const r = await this.run(['load'], { stdin: archive, signal });
+    if (signal.aborted) throw signal.reason ?? new UserError('podman load aborted');
+    if (r.failed) this.fail('podman load', r);
+  }
+
+  async tag(id: string, name: string, tag: string): Promise<void> {
+    const r = await this.run(['tag', hex(id), `${name}:${tag}`]);
+    if (r.failed) this.fail('podman tag', r);
+  }
+
+  async idOf(ref: string): Promise<string | undefined> {
+    const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+    return r.failed ? undefined : hex(r.stdout.trim());
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The API socket if a service answers there; the CLI when none runs and none was asked for. */
+export async function podmanBackend(onInfo: (msg: string) => void): Promise<PodmanBackend> {
+  const { endpoint, explicit } = podmanEndpoint();
+  try {
+    return await PodmanApi.connect(endpoint);
+  } catch (e) {
+    const noService = e instanceof UserError && /cannot connect/.test(e.message);
+    if (explicit || !noService) throw e;
+    onInfo(`no Podman service at ${endpoint.display}; using the podman CLI`);
+    return new PodmanCli();
+  }
+}
