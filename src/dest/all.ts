@@ -3,3 +3,4 @@ import './parse.js';
 import './registry.js';
 import './docker-daemon.js';
 import './podman.js';
+import './archive-files.js';
