@@ -28,6 +28,7 @@ async function main(): Promise<void> {
           .option('creds-file', { type: 'string', describe: 'file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines' })
           .option('authfile', { type: 'string', describe: 'auth.json / config.json to read credentials from' })
           .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) to trust' })
+          .option('mount-from', { type: 'string', describe: 'registry: another repository of the same registry to mount missing layers from' })
           .option('json', { type: 'boolean', describe: 'print the summary as JSON on stdout' })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'print nothing but errors' }),
       async (a) => {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
           credsFile: a['creds-file'],
           authfile: a.authfile,
           caCert: a['ca-cert'],
+          mountFrom: a['mount-from'],
           json: a.json,
           quiet: a.quiet,
         });

@@ -13,4 +13,6 @@ export interface CopyFlags {
   authfile?: string;
   /** Extra CA certificate (PEM) to trust. */
   caCert?: string;
+  /** Registry destinations: another repository of the same registry to mount layers from. */
+  mountFrom?: string;
 }

@@ -1,0 +1,230 @@
+// HTTP to one registry over undici: scheme/TLS choice, auth on every request, redirects without
+// leaking credentials, debug logging with secrets redacted, retries for replayable requests.
+import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { Agent, request, type Dispatcher } from 'undici';
+import { UserError } from '../util/errors.js';
+import { Authenticator } from './auth.js';
+import type { Credential } from './credentials.js';
+import { RegistryError, TransientError, parseErrorBody } from './errors.js';
+import { isLoopback, type RegistryReference } from './reference.js';
+import { RETRYABLE_STATUS, isNetworkError, parseRetryAfter, withRetry } from './retry.js';
+
+export interface ClientOptions {
+  ref: RegistryReference;
+  credential?: Credential;
+  /** false: accept any certificate, and allow plain HTTP. */
+  tlsVerify?: boolean;
+  caCert?: string;
+  debug?: boolean;
+}
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface Response {
+  status: number;
+  headers: Headers;
+  text: string;
+  url: string;
+}
+
+export interface RequestOptions {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A path under the registry ("/v2/…") or an absolute URL (a Location). */
+  url: string;
+  scopes: string[];
+  headers?: Record<string, string>;
+  /** A Buffer can be re-sent; a stream cannot (the caller restarts from the store instead). */
+  body?: Buffer | Readable;
+  /** Used in error messages: "uploading layer sha256:…". */
+  what: string;
+  /** Best-effort calls (cancelling a session) are not retried. */
+  noRetry?: boolean;
+}
+
+const header1 = (h: Headers, k: string): string | undefined => {
+  const v = h[k];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+function redact(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = /^(authorization|cookie)$/i.test(k) ? `${v.split(' ')[0]} <redacted>` : v;
+  return out;
+}
+
+export class RegistryClient {
+  readonly auth: Authenticator;
+  private readonly dispatcher: Dispatcher;
+  private base: string;
+  private readonly host: string;
+
+  constructor(readonly opts: ClientOptions) {
+    const connect: Record<string, unknown> = {};
+    if (opts.caCert) {
+      try {
+        connect.ca = [readFileSync(opts.caCert, 'utf8')];
+      } catch (e) {
+        throw new UserError(`--ca-cert ${opts.caCert}: cannot read (${(e as NodeJS.ErrnoException).code})`);
+      }
+    }
+    if (opts.tlsVerify === false) connect.rejectUnauthorized = false;
+    // Bodies are streamed from the store at whatever pace tar generation allows: no body timeout.
+    this.dispatcher = new Agent({ connect, bodyTimeout: 0, headersTimeout: 600_000, keepAliveTimeout: 30_000 });
+    this.host = opts.ref.apiHost;
+    this.base = `https://${this.host}`;
+    this.auth = new Authenticator(opts.credential, (url, init) => this.tokenFetch(url, init), opts.ref.registry);
+  }
+
+  get registryURL(): string {
+    return this.base;
+  }
+
+  /** Plain HTTP is tried for loopback hosts and with --tls-verify=false, after HTTPS fails as not-TLS. */
+  private mayUseHttp(): boolean {
+    return !this.opts.caCert && (this.opts.tlsVerify === false || isLoopback(this.host));
+  }
+
+  private debug(msg: string): void {
+    if (this.opts.debug) process.stderr.write(`longshore: debug: ${msg}\n`);
+  }
+
+  /** GET /v2/: picks the scheme and learns the auth challenge. */
+  async ping(): Promise<void> {
+    const tryPing = async (): Promise<void> => {
+      const res = await this.send('GET', `${this.base}/v2/`, {}, undefined);
+      if (res.status === 401) this.auth.setChallenge(res.headers['www-authenticate']);
+      else if (res.status >= 500) throw new TransientError(`${this.host}: /v2/ answered ${res.status}`, parseRetryAfter(res.headers['retry-after']));
+      else if (res.status !== 200 && res.status !== 404) {
+        throw new UserError(`${this.host} does not look like a container registry: GET /v2/ answered ${res.status}`);
+      }
+    };
+    await withRetry(async () => {
+      try {
+        await tryPing();
+      } catch (e) {
+        if (this.base.startsWith('https:') && this.mayUseHttp() && looksLikeNotTls(e)) {
+          this.debug(`${this.host}: HTTPS failed (${(e as Error).message}); using plain HTTP`);
+          this.base = `http://${this.host}`;
+          return tryPing();
+        }
+        if (isTlsError(e)) {
+          throw new UserError(
+            `${this.host}: TLS failed: ${tlsMessage(e)}`,
+            'trust the registry CA with --ca-cert FILE, or use --tls-verify=false for a test registry',
+          );
+        }
+        throw e;
+      }
+    });
+  }
+
+  private async send(method: string, url: string, headers: Record<string, string>, body: Buffer | Readable | undefined): Promise<Response> {
+    this.debug(`> ${method} ${url} ${JSON.stringify(redact(headers))}`);
+    const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.dispatcher });
+    const text = method === 'HEAD' ? (await res.body.dump(), '') : await res.body.text();
+    this.debug(`< ${res.statusCode} ${method} ${url}${res.headers.location ? ` location=${String(res.headers.location)}` : ''}`);
+    return { status: res.statusCode, headers: res.headers as Headers, text, url };
+  }
+
+  private tokenFetch(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<{ status: number; text: string }> {
+    return withRetry(async () => {
+      const res = await this.send(init.method, url, init.headers, init.body !== undefined ? Buffer.from(init.body) : undefined);
+      if (RETRYABLE_STATUS.has(res.status)) throw new TransientError(`token server answered ${res.status}`, parseRetryAfter(res.headers['retry-after']));
+      return { status: res.status, text: res.text };
+    });
+  }
+
+  resolve(url: string): string {
+    return new URL(url, this.base + '/').toString();
+  }
+
+  /** Credentials go only to the registry's own origin (not to a redirect target or another host). */
+  private sameOrigin(url: string): boolean {
+    return new URL(url).origin === new URL(this.base).origin;
+  }
+
+  /**
+   * One request with auth. 401 → new token and again (when the body can be re-sent); 408/429/5xx
+   * and socket errors → TransientError (retried here for replayable bodies, by the caller for streams).
+   * GET/HEAD follow redirects, dropping Authorization for other hosts.
+   */
+  async request(o: RequestOptions): Promise<Response> {
+    const replayable = !o.body || Buffer.isBuffer(o.body);
+    const once = async (): Promise<Response> => {
+      let url = this.resolve(o.url);
+      for (let authTries = 0, redirects = 0; ; ) {
+        const headers: Record<string, string> = { ...o.headers };
+        const auth = this.sameOrigin(url) ? await this.auth.header(o.scopes) : undefined;
+        if (auth) headers.authorization = auth;
+        let res: Response;
+        try {
+          res = await this.send(o.method, url, headers, o.body);
+        } catch (e) {
+          if (isNetworkError(e)) throw new TransientError(`${o.what}: ${describeNetworkError(e)}`, undefined, e);
+          throw e;
+        }
+        if (res.status === 401 && this.sameOrigin(url)) {
+          const again = this.auth.unauthorized(res.headers['www-authenticate'], !!auth);
+          if (again && authTries++ < 2) {
+            if (replayable) continue;
+            // The stream is spent; the caller reopens the layer and gets the new token.
+            throw new TransientError(`${o.what}: authorization expired mid-request`);
+          }
+          throw this.error(o.what, res, 'check the credentials (--creds, --creds-file, --authfile) and that they may push to this repository');
+        }
+        if ((o.method === 'GET' || o.method === 'HEAD') && res.status >= 300 && res.status < 400 && res.headers.location && redirects++ < 5) {
+          url = new URL(header1(res.headers, 'location')!, url).toString();
+          continue;
+        }
+        if (RETRYABLE_STATUS.has(res.status)) {
+          throw new TransientError(`${o.what}: registry answered ${res.status}${summary(res)}`, parseRetryAfter(res.headers['retry-after']));
+        }
+        return res;
+      }
+    };
+    return replayable && !o.noRetry ? withRetry(once) : once();
+  }
+
+  error(what: string, res: Response, hint?: string): RegistryError {
+    return new RegistryError(what, res.status, parseErrorBody(res.text), res.text.replace(/\s+/g, ' ').trim(), hint);
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
+
+function summary(res: Response): string {
+  const errs = parseErrorBody(res.text);
+  return errs.length ? ` (${errs.map((e) => `${e.code}${e.message ? ': ' + e.message : ''}`).join('; ')})` : '';
+}
+
+function chain(e: unknown): { code?: string; message: string }[] {
+  const out: { code?: string; message: string }[] = [];
+  for (let cur = e, d = 0; cur && d < 4; d++, cur = (cur as { cause?: unknown }).cause) {
+    out.push({ code: (cur as { code?: string }).code, message: cur instanceof Error ? cur.message : String(cur) });
+  }
+  return out;
+}
+
+function describeNetworkError(e: unknown): string {
+  return chain(e)
+    .map((c) => (c.code ? `${c.code} ${c.message}` : c.message))
+    .join(': ');
+}
+
+function looksLikeNotTls(e: unknown): boolean {
+  return chain(e).some((c) => /wrong version number|packet length too long|EPROTO|ECONNRESET|other side closed/i.test(`${c.code} ${c.message}`));
+}
+
+function isTlsError(e: unknown): boolean {
+  return chain(e).some((c) => /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|certificate/i.test(`${c.code} ${c.message}`));
+}
+
+function tlsMessage(e: unknown): string {
+  const c = chain(e).find((x) => /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|certificate/i.test(`${x.code} ${x.message}`));
+  return c ? `${c.code ? c.code + ' ' : ''}${c.message}` : String(e);
+}
+
+export { header1 };

@@ -1,0 +1,47 @@
+// Registry failures as the user should read them: what was being done, the registry's code + message.
+import { UserError } from '../util/errors.js';
+
+export interface RegistryErrorEntry {
+  code: string;
+  message?: string;
+  detail?: unknown;
+}
+
+/** Parses the distribution error body `{"errors":[{code,message,detail}]}`; [] for anything else. */
+export function parseErrorBody(text: string): RegistryErrorEntry[] {
+  try {
+    const doc = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(doc.errors)) return [];
+    return doc.errors
+      .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+      .map((e) => ({ code: String(e.code ?? 'UNKNOWN'), message: typeof e.message === 'string' ? e.message : undefined, detail: e.detail }));
+  } catch {
+    return [];
+  }
+}
+
+export class RegistryError extends UserError {
+  constructor(
+    /** e.g. "uploading layer sha256:… to 127.0.0.1:5000/app" */
+    readonly what: string,
+    readonly status: number,
+    readonly errors: RegistryErrorEntry[],
+    bodySnippet = '',
+    hint?: string,
+  ) {
+    const codes = errors.map((e) => `${e.code}${e.message ? ': ' + e.message : ''}`).join('; ');
+    super(`${what}: registry answered ${status}${codes ? ` (${codes})` : bodySnippet ? ` (${bodySnippet.slice(0, 200)})` : ''}`, hint);
+    this.name = 'RegistryError';
+  }
+  has(code: string): boolean {
+    return this.errors.some((e) => e.code === code);
+  }
+}
+
+/** A failure worth trying again (network error, 408/429/5xx), with the server's Retry-After if any. */
+export class TransientError extends Error {
+  constructor(message: string, readonly retryAfterMs?: number, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'TransientError';
+  }
+}

@@ -1,0 +1,74 @@
+// An HTTP proxy in front of the real registry that injects faults: connection resets mid-body,
+// 500/503, 429 with Retry-After. The Host header passes through, so the registry's Locations point here.
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+
+export type Fault =
+  | { kind: 'reset'; afterBytes: number }
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string };
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  n: number;
+  fault?: Fault['kind'] | number;
+}
+
+export interface FaultProxy {
+  host: string;
+  seen: SeenRequest[];
+  setRule(rule: (r: { method: string; url: string; n: number }) => Fault | undefined): void;
+  stop(): Promise<void>;
+}
+
+export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
+  let rule: (r: { method: string; url: string; n: number }) => Fault | undefined = () => undefined;
+  const seen: SeenRequest[] = [];
+  let n = 0;
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const entry: SeenRequest = { method: req.method ?? '', url: req.url ?? '', n: n++ };
+    seen.push(entry);
+    const fault = rule(entry);
+    if (fault?.kind === 'status') {
+      entry.fault = fault.status;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+        res.end(fault.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'injected fault' }] }));
+      });
+      return;
+    }
+    const up = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    if (fault?.kind === 'reset') {
+      entry.fault = 'reset';
+      let got = 0;
+      req.on('data', (chunk: Buffer) => {
+        got += chunk.length;
+        if (got < fault.afterBytes) up.write(chunk);
+        else {
+          up.destroy();
+          req.socket.destroy(); // the client sees ECONNRESET/EPIPE mid-body
+        }
+      });
+      req.on('end', () => up.end());
+      return;
+    }
+    req.pipe(up);
+  };
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    host: `127.0.0.1:${port}`,
+    seen,
+    setRule: (r) => (rule = r),
+    stop: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
