@@ -1,0 +1,125 @@
+// docker-daemon: and docker-archive: against a real dockerd started for these tests.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { buildExample, CLI, longshore, nixBuild, tmp } from './helpers/nix.js';
+import { appImageExpr, startDockerd, type CopyJson, type Dockerd } from './helpers/docker.js';
+
+let d: Dockerd;
+let hello: string;
+let v1: string;
+let v2: string;
+
+async function copy(image: string, dest: string, env: Record<string, string> = d.env): Promise<CopyJson> {
+  const r = await longshore(['copy', image, dest, '--json'], env);
+  assert.equal(r.exitCode, 0, r.all);
+  return JSON.parse(r.stdout) as CopyJson;
+}
+
+const layerDigests = (image: string): string[] => (JSON.parse(readFileSync(image, 'utf8')) as { layers: { digest: string }[] }).layers.map((l) => l.digest);
+
+describe('docker-daemon', { timeout: 300_000 }, () => {
+  before(async () => {
+    [d, hello, v1, v2] = await Promise.all([startDockerd(), buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2'))]);
+  });
+  after(async () => {
+    await d?.stop();
+  });
+
+  it('loads the hello image, which then runs', async () => {
+    const r = await copy(hello, 'docker-daemon:hello:test');
+    assert.equal(r.reference, 'hello:test');
+    assert.ok(r.layers.every((l) => l.action === 'uploaded'));
+    assert.equal(r.bytesSent, r.layers.reduce((a, l) => a + l.size, 0));
+    const run = await d.docker(['run', '--rm', '--network=none', 'hello:test']);
+    assert.equal(run.exitCode, 0, run.all);
+    assert.equal(run.stdout.trim(), 'Hello, world!');
+    const id = await d.docker(['image', 'inspect', '--format', '{{.Id}}', 'hello:test']);
+    assert.equal(id.stdout.trim(), r.imageId);
+  });
+
+  it('sends no layer bytes for an image the daemon already holds, and tags it', async () => {
+    const r = await copy(hello, 'docker-daemon:hello:again');
+    assert.equal(r.bytesSent, 0);
+    assert.ok(r.layers.every((l) => l.action === 'skipped'));
+    const id = await d.docker(['image', 'inspect', '--format', '{{.Id}}', 'hello:again']);
+    assert.equal(id.stdout.trim(), r.imageId);
+  });
+
+  it('after a one-file change, sends only the changed layer', async () => {
+    const a = await copy(v1, 'docker-daemon:app:v1');
+    assert.ok(a.layers.length >= 3, `expected a multi-layer image, got ${a.layers.length} layers`);
+    const b = await copy(v2, 'docker-daemon:app:v2');
+    const old = new Set(layerDigests(v1));
+    const changed = b.layers.filter((l) => !old.has(l.digest));
+    assert.equal(changed.length, 1, 'exactly one layer differs between v1 and v2');
+    assert.deepEqual(
+      b.layers.filter((l) => l.action === 'uploaded').map((l) => l.digest),
+      changed.map((l) => l.digest),
+    );
+    assert.equal(b.bytesSent, changed[0].size);
+    const run = await d.docker(['run', '--rm', '--network=none', 'app:v2']);
+    assert.equal(run.exitCode, 0, run.all);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['v2', 'Hello, world!']);
+  });
+
+  it('sends the layers again once the daemon removed the images holding them', async () => {
+    await d.docker(['rmi', 'app:v1', 'app:v2']);
+    const r = await copy(v1, 'docker-daemon:app:v1');
+    assert.ok(r.layers.every((l) => l.action === 'uploaded'));
+    assert.equal(r.bytesSent, r.layers.reduce((a, l) => a + l.size, 0));
+    const run = await d.docker(['run', '--rm', '--network=none', 'app:v1']);
+    assert.equal(run.stdout.trim().split('\n')[0], 'v1');
+  });
+
+  it('writes a docker-archive file that docker load reads', async () => {
+    const file = join(tmp(), 'app.tar');
+    const r = await copy(v2, `docker-archive:${file}:archived/app:v2`);
+    assert.ok(r.layers.every((l) => l.action === 'written'));
+    await d.docker(['rmi', '-f', 'app:v2']);
+    const load = await d.docker(['load', '-i', file]);
+    assert.equal(load.exitCode, 0, load.all);
+    assert.match(load.stdout, /Loaded image: archived\/app:v2/);
+    const run = await d.docker(['run', '--rm', '--network=none', 'archived/app:v2']);
+    assert.equal(run.stdout.trim().split('\n')[0], 'v2');
+  });
+
+  it('aborts a load whose layer does not regenerate, leaving no image behind', async () => {
+    // The top layer's recorded digest is made wrong: its bytes fail verification at the very end.
+    const doc = JSON.parse(readFileSync(v1, 'utf8')) as { layers: { digest: string; diffID: string }[] };
+    const top = doc.layers[doc.layers.length - 1];
+    top.digest = top.diffID = 'sha256:' + '0'.repeat(64);
+    const bad = join(tmp(), 'image-bad.json');
+    writeFileSync(bad, JSON.stringify(doc));
+    await d.docker(['rmi', '-f', 'app:v1']);
+    const images = async () => (await d.docker(['images', '-a', '-q', '--no-trunc'])).stdout.split('\n').sort().join('\n');
+    const before = await images();
+    const r = await longshore(['copy', bad, 'docker-daemon:broken:v1'], d.env);
+    assert.equal(r.exitCode, 1, r.all);
+    assert.match(r.stderr, /regenerated as sha256:/);
+    assert.notEqual((await d.docker(['image', 'inspect', 'broken:v1'])).exitCode, 0);
+    assert.equal(await images(), before);
+  });
+
+  it('names the socket when no daemon listens there', async () => {
+    const sock = join(tmp(), 'nothing.sock');
+    const r = await longshore(['copy', hello, 'docker-daemon:hello:x'], { DOCKER_HOST: `unix://${sock}` });
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, new RegExp(`cannot connect to the Docker daemon at unix://${sock}`));
+    assert.match(r.stderr, /DOCKER_HOST/);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  });
+
+  it('says permission denied when the socket refuses the user', async () => {
+    // A real EACCES: the daemon's socket is root-only (0660 root:root) and we connect as nobody.
+    const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'copy', hello, 'docker-daemon:hello:x'], {
+      reject: false,
+      env: { ...d.env, HOME: '/tmp' },
+    });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`permission denied connecting to the Docker daemon at ${d.host}`));
+    assert.match(r.stderr, /docker" group|DOCKER_HOST/);
+  });
+});
