@@ -4,7 +4,11 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 
 export type Fault =
   | { kind: 'reset'; afterBytes: number }
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string };
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /** Forwards after a pause (slow registry, lets tokens expire mid-push). */
+  | { kind: 'delay'; ms: number }
+  /** Forwards the request (so it takes effect) but answers with this instead of the registry's reply. */
+  | { kind: 'after'; status: number; body?: string };
 
 export interface SeenRequest {
   method: string;
@@ -37,7 +41,22 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       });
       return;
     }
+    if (fault?.kind === 'delay') {
+      entry.fault = 'delay';
+      req.pause();
+      setTimeout(() => forward(req, res, undefined, entry), fault.ms);
+      return;
+    }
+    forward(req, res, fault, entry);
+  };
+  const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault | undefined, entry: SeenRequest) => {
     const up = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+      if (fault?.kind === 'after') {
+        entry.fault = fault.status;
+        ur.resume();
+        ur.on('end', () => res.writeHead(fault.status, { 'content-type': 'application/json' }).end(fault.body ?? ''));
+        return;
+      }
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       ur.pipe(res);
     });
@@ -57,6 +76,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       return;
     }
     req.pipe(up);
+    req.resume();
   };
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -93,3 +93,47 @@ ${tls}${auth}`;
     },
   };
 }
+
+import { execa } from 'execa';
+import { longshore } from './nix.js';
+
+export interface PushResult {
+  exitCode: number;
+  output: string;
+  json?: {
+    reference: string;
+    manifestDigest: string;
+    bytesSent: number;
+    layers: { digest: string; size: number; action: string; bytesSent: number }[];
+  };
+}
+
+/** Runs `longshore copy IMAGE docker://REF --json` with a fresh HOME (no credentials, no cache) unless env says otherwise. */
+export async function push(image: string, ref: string, args: string[] = [], env: Record<string, string> = {}): Promise<PushResult> {
+  const home = tmp('longshore-home-');
+  const r = await longshore(['copy', image, `docker://${ref}`, '--json', ...args], {
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_RUNTIME_DIR: join(home, 'run'),
+    DOCKER_CONFIG: join(home, '.docker'),
+    REGISTRY_AUTH_FILE: '',
+    ...env,
+  });
+  const out = { exitCode: r.exitCode ?? -1, output: r.all ?? '' };
+  if (r.exitCode !== 0) return out;
+  return { ...out, json: JSON.parse(r.stdout.trim().split('\n').pop()!) };
+}
+
+/** The manifest digest a tag points to, read independently with skopeo. */
+export async function skopeoDigest(ref: string, args: string[] = ['--tls-verify=false']): Promise<string | undefined> {
+  const r = await execa('skopeo', ['inspect', ...args, `docker://${ref}`], { reject: false });
+  return r.exitCode === 0 ? (JSON.parse(r.stdout) as { Digest: string }).Digest : undefined;
+}
+
+/** An image with several layers where `change` alters only the small app layer. */
+export function variantExpr(change: string): string {
+  return `let app = pkgs.writeShellScriptBin "app" ''
+    # change: ${change}
+    exec \${pkgs.hello}/bin/hello "$@"
+  ''; in longshore.buildImage { name = "variant"; maxLayers = 4; config.entrypoint = [ "\${app}/bin/app" ]; }`;
+}

@@ -12,8 +12,10 @@ export interface TokenServerOptions {
   users?: Record<string, string>;
   /** Actions granted for a (user or undefined, repository, wanted actions). Default: users get all, anonymous gets pull. */
   grant?: (user: string | undefined, repo: string, wanted: string[]) => string[];
-  /** Token lifetime in seconds announced in expires_in (default 300). */
+  /** Token lifetime in seconds (default 300). */
   ttl?: number;
+  /** expires_in to announce instead of ttl: a larger value makes tokens expire at the registry unannounced. */
+  announce?: number;
 }
 
 // distribution accepts tokens up to 60 s after exp (its Leeway); exp is moved back by as much so a
@@ -75,7 +77,7 @@ export async function startTokenServer(o: TokenServerOptions): Promise<TokenServ
     };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const token = `${input}.${b64url(sign('sha256', Buffer.from(input), key))}`;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: ttl, issued_at: new Date().toISOString() }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: o.announce ?? ttl, issued_at: new Date().toISOString() }));
   };
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
