@@ -103,7 +103,10 @@ export class PodmanCli implements PodmanBackend {
 
   private async run(args: string[], opts: { stdin?: Readable; signal?: AbortSignal } = {}) {
     try {
-      const sub = execa(this.bin, args, { reject: false, stdin: opts.stdin ? 'pipe' : 'ignore', cancelSignal: opts.signal, all: true });
+      // podman rejects an empty CONTAINER_HOST ("" is not a supported schema).
+      const env = { ...process.env };
+      if (!env.CONTAINER_HOST) delete env.CONTAINER_HOST;
+      const sub = execa(this.bin, args, { reject: false, stdin: opts.stdin ? 'pipe' : 'ignore', cancelSignal: opts.signal, all: true, env, extendEnv: false });
       if (opts.stdin) {
         // podman exits early on a bad archive; its exit status then says why, not the broken pipe.
         pipeline(opts.stdin, sub.stdin!).catch(() => undefined);

@@ -1,0 +1,91 @@
+// podman: and the archive files against real Podman with private storage: the CLI path (no
+// service) first, then a private API socket.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildExample, longshore, nixBuild, tmp } from './helpers/nix.js';
+import { appImageExpr, type CopyJson } from './helpers/docker.js';
+import { makePodman, type Podman } from './helpers/podman.js';
+
+let p: Podman;
+let hello: string;
+let v1: string;
+let v2: string;
+let host: string;
+
+async function copy(image: string, dest: string, env: Record<string, string>): Promise<CopyJson> {
+  const r = await longshore(['copy', image, dest, '--json'], env);
+  assert.equal(r.exitCode, 0, r.all);
+  return JSON.parse(r.stdout) as CopyJson;
+}
+
+const layerDigests = (image: string): string[] => (JSON.parse(readFileSync(image, 'utf8')) as { layers: { digest: string }[] }).layers.map((l) => l.digest);
+
+describe('podman', { timeout: 300_000 }, () => {
+  before(async () => {
+    [p, hello, v1, v2] = await Promise.all([makePodman(), buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2'))]);
+  });
+  after(async () => {
+    await p?.stop();
+  });
+
+  it('with no service running, loads through the podman CLI', { skip: existsSync('/run/podman/podman.sock') && 'a system Podman service is running' }, async () => {
+    const r = await longshore(['copy', hello, 'podman:hello:cli'], { ...p.env, CONTAINER_HOST: '' });
+    assert.equal(r.exitCode, 0, r.all);
+    assert.match(r.stderr, /using the podman CLI/);
+    const run = await p.run('hello:cli');
+    assert.equal(run.exitCode, 0, run.all);
+    assert.equal(run.stdout.trim(), 'Hello, world!');
+    // Same image again: nothing sent, just tagged.
+    const again = await copy(hello, 'podman:hello:cli2', { ...p.env, CONTAINER_HOST: '' });
+    assert.equal(again.bytesSent, 0);
+    assert.equal((await p.podman(['image', 'inspect', '--format', '{{.Id}}', 'hello:cli2'])).stdout.trim(), again.imageId!.slice(7));
+  });
+
+  it('through the API socket, after a one-file change sends only the changed layer', async () => {
+    host = await p.startService();
+    const env = { ...p.env, CONTAINER_HOST: host };
+    const a = await copy(v1, 'podman:app:v1', env);
+    assert.ok(a.layers.length >= 3);
+    const b = await copy(v2, 'podman:app:v2', env);
+    const old = new Set(layerDigests(v1));
+    const changed = b.layers.filter((l) => !old.has(l.digest));
+    assert.equal(changed.length, 1);
+    assert.deepEqual(b.layers.filter((l) => l.action === 'uploaded').map((l) => l.digest), [changed[0].digest]);
+    assert.equal(b.bytesSent, changed[0].size);
+    const run = await p.run('app:v2');
+    assert.equal(run.exitCode, 0, run.all);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['v2', 'Hello, world!']);
+  });
+
+  it('through the API socket, reloading the same image sends no layer bytes', async () => {
+    const r = await copy(v2, 'podman:app:again', { ...p.env, CONTAINER_HOST: host });
+    assert.equal(r.bytesSent, 0);
+    assert.ok(r.layers.every((l) => l.action === 'skipped'));
+    assert.equal((await p.podman(['image', 'inspect', '--format', '{{.Id}}', 'app:again'])).stdout.trim(), r.imageId!.slice(7));
+  });
+
+  it('writes oci-archive and docker-archive files that podman load reads', async () => {
+    const dir = tmp();
+    await copy(v1, `oci-archive:${join(dir, 'app.oci.tar')}:ocitag`, p.env);
+    await copy(v1, `docker-archive:${join(dir, 'app.docker.tar')}:dockerarch/app:v1`, p.env);
+    await p.podman(['rmi', '-a', '-f']);
+    const oci = await p.podman(['load', '-i', join(dir, 'app.oci.tar')]);
+    assert.equal(oci.exitCode, 0, oci.all);
+    assert.match(oci.stdout, /Loaded image: localhost\/app:ocitag/);
+    const dock = await p.podman(['load', '-i', join(dir, 'app.docker.tar')]);
+    assert.equal(dock.exitCode, 0, dock.all);
+    assert.match(dock.stdout, /Loaded image: docker.io\/dockerarch\/app:v1/);
+    const run = await p.run('localhost/app:ocitag');
+    assert.equal(run.stdout.trim().split('\n')[0], 'v1');
+  });
+
+  it('names the socket when CONTAINER_HOST points at nothing', async () => {
+    const sock = join(tmp(), 'none.sock');
+    const r = await longshore(['copy', hello, 'podman:hello:x'], { ...p.env, CONTAINER_HOST: `unix://${sock}` });
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, new RegExp(`cannot connect to the Podman service at unix://${sock}`));
+    assert.match(r.stderr, /CONTAINER_HOST/);
+  });
+});
