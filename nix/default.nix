@@ -9,7 +9,7 @@
 # plus `longshore` (a package with bin/longshore) and `system` (e.g. "x86_64-linux").
 { runCommand, writeText, writeShellScriptBin, longshore, system }:
 let
-  inherit (builtins) toJSON length genList elemAt isList concatLists map filter replaceStrings substring baseNameOf listToAttrs any;
+  inherit (builtins) toJSON isList map filter replaceStrings substring baseNameOf any;
 
   toList = x: if x == null then [ ] else if isList x then x else [ x ];
 
@@ -24,8 +24,10 @@ let
     "riscv64-linux" = { arch = "riscv64"; };
   }.${system} or (throw "longshore: no OCI architecture known for system ${system}; pass arch explicitly");
 
-  # exportReferencesGraph wants name/path pairs; longshore reads every file named closure-*.
-  graphs = paths: concatLists (genList (i: [ "closure-${toString i}" (elemAt paths i) ]) (length paths));
+  # exportReferencesGraph needs store paths; this keeps a string's context while dropping any subpath.
+  storePathOf = s:
+    let m = builtins.match "(${builtins.storeDir}/[^/]+).*" s;
+    in if m == null then throw "longshore: ${s} is not in the Nix store" else substring 0 (builtins.stringLength (builtins.head m)) s;
 
   safeName = n: replaceStrings [ "/" ":" "@" ] [ "-" "-" "-" ] n;
 
@@ -51,7 +53,7 @@ let
     ++ map (d: { type = "directory"; mode = "0755"; } // d) directories
     ++ map (s: { type = "symlink"; } // s) symlinks;
 
-  buildLayer =
+  layerSpecOf =
     { deps ? [ ]
     , copyToRoot ? null
     , ignore ? null
@@ -70,7 +72,7 @@ let
     let
       roots = toList deps ++ toList copyToRoot;
       # Symlink targets in the store must be in the image too.
-      linkTargets = filter (t: substring 0 11 t == "/nix/store/") (map (s: s.target) symlinks);
+      linkTargets = map storePathOf (filter (t: substring 0 11 t == "/nix/store/") (map (s: s.target) symlinks));
       spec = {
         deps = toList deps ++ linkTargets;
         copyToRoot = toList copyToRoot;
@@ -81,13 +83,22 @@ let
         entries = declare { inherit users groups directories symlinks; };
       };
     in
-    runCommand "${safeName name}.json"
+    {
+      inherit spec name;
+      closure = map (p: storePathOf "${p}") (roots ++ linkTargets);
+    };
+
+  # Structured attrs hand longshore the spec, the closure graph (with NAR sizes) and $out as one JSON.
+  buildLayer = args:
+    let l = layerSpecOf args;
+    in runCommand "${safeName l.name}.json"
       {
-        spec = toJSON spec;
-        passAsFile = [ "spec" ];
-        exportReferencesGraph = graphs (roots ++ linkTargets);
+        __structuredAttrs = true;
+        inherit (l) spec;
+        exportReferencesGraph.closure = l.closure;
       }
-      ''${longshore}/bin/longshore build-layers --spec "$specPath" --graphs "$NIX_BUILD_TOP" --out "$out"'';
+      ''${longshore}/bin/longshore build-layers'';
+
 
   buildImage =
     { name
@@ -113,7 +124,7 @@ let
     let
       # The config's own store-path references become part of the image, without the config file itself.
       configFile = writeText "${safeName name}-config.json" (toJSON config);
-      top = buildLayer {
+      top = layerSpecOf {
         name = "${safeName name}-layers";
         deps = [ configFile ];
         ignore = configFile;
@@ -121,14 +132,17 @@ let
       };
       spec = {
         inherit name tag config created arch variant;
-        layers = (if fromImage == null then [ ] else [ fromImage ]) ++ [ top ];
+        layers = if fromImage == null then [ ] else [ fromImage ];
       };
+      # The image's own layers are digested in the same derivation that assembles the image.
       image = runCommand "image-${safeName name}.json"
         {
-          spec = toJSON spec;
-          passAsFile = [ "spec" ];
+          __structuredAttrs = true;
+          inherit spec;
+          layerSpec = top.spec;
+          exportReferencesGraph.closure = top.closure;
         }
-        ''${longshore}/bin/longshore build-image --spec "$specPath" --out "$out"'';
+        ''${longshore}/bin/longshore build-image'';
       imageName = name;
       imageTag = if tag != null then tag else builtins.unsafeDiscardStringContext (substring 0 32 (baseNameOf image.outPath));
       copyScript = n: dest: writeShellScriptBin n ''exec ${longshore}/bin/longshore copy ${image} ${dest} "$@"'';
@@ -136,7 +150,6 @@ let
     assert initializeNixDatabase == false || throw "longshore: initializeNixDatabase is not supported yet";
     image // {
       inherit imageName imageTag;
-      layersJSON = top;
       copyTo = copyScript "copy-to" "";
       copyToRegistry = copyScript "copy-to-registry" "docker://${imageName}:${imageTag}";
       copyToDockerDaemon = copyScript "copy-to-docker-daemon" "docker-daemon:${imageName}:${imageTag}";

@@ -1,12 +1,18 @@
-// Bundles the CLI and its dependencies into one file, so the Nix side needs only node and this file.
+// Bundles the CLI and its dependencies into dist/ (entry dist/longshore.mjs plus lazily loaded
+// chunks), so the Nix side needs only node and this directory.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli.ts'],
+  entryPoints: { longshore: 'src/entry.ts' },
   bundle: true,
+  splitting: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  outfile: 'dist/longshore.mjs',
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',

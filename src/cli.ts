@@ -1,14 +1,11 @@
-#!/usr/bin/env node
+// The user-facing commands (yargs). Build-time commands live in build-cli.ts, kept light for Nix builds.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { buildImageCommand } from './commands/build-image.js';
-import { buildLayersCommand } from './commands/build-layers.js';
 import { copyCommand } from './commands/copy.js';
 import { inspectCommand } from './commands/inspect.js';
 import './dest/all.js';
-import { UserError } from './util/errors.js';
 
-async function main(): Promise<void> {
+export async function run(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName('longshore')
     .usage('$0 <command> [options]\n\nArchive-less container images for Nix.')
@@ -54,22 +51,6 @@ async function main(): Promise<void> {
       (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean' }),
       (a) => inspectCommand({ image: a.image!, json: a.json }),
     )
-    .command(
-      'build-layers',
-      false, // run by the Nix library inside derivations
-      (y) =>
-        y
-          .option('spec', { type: 'string', demandOption: true })
-          .option('graphs', { type: 'string', default: '.' })
-          .option('out', { type: 'string', demandOption: true }),
-      async (a) => buildLayersCommand({ spec: a.spec, graphs: a.graphs, out: a.out }),
-    )
-    .command(
-      'build-image',
-      false,
-      (y) => y.option('spec', { type: 'string', demandOption: true }).option('out', { type: 'string', demandOption: true }),
-      (a) => buildImageCommand({ spec: a.spec, out: a.out }),
-    )
     .demandCommand(1, 'name a command; see --help')
     .strict()
     .fail((msg, err, y) => {
@@ -80,12 +61,3 @@ async function main(): Promise<void> {
     .help()
     .parseAsync();
 }
-
-main().catch((e: unknown) => {
-  if (e instanceof UserError) {
-    process.stderr.write(`longshore: error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
-  } else {
-    process.stderr.write(`longshore: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
-  }
-  process.exit(1);
-});

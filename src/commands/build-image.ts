@@ -1,9 +1,11 @@
 // Build time: assemble the image JSON from layers JSON files and the user's config.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readNixAttrs } from '../nix-attrs.js';
 import { normaliseConfig } from '../image/config.js';
 import { FORMAT_VERSION, loadLayersFile, type ImageFile, type LayerRecord } from '../image/schema.js';
 import { UserError } from '../util/errors.js';
-import { MAX_LAYERS_HARD, MAX_LAYERS_SOFT } from './build-layers.js';
+import { buildLayers, MAX_LAYERS_HARD, MAX_LAYERS_SOFT, parseLayerSpec } from './build-layers.js';
+import { graphNodes } from '../nix-attrs.js';
 
 export interface ImageSpec {
   name: string;
@@ -18,7 +20,7 @@ export interface ImageSpec {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-export function assembleImage(spec: ImageSpec): ImageFile {
+export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFile {
   if (!spec.name || typeof spec.name !== 'string') throw new UserError('buildImage: "name" is required');
   if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(spec.name.replace(/^[^/]+[.:][^/]*\//, '')))
     throw new UserError(`buildImage: name ${JSON.stringify(spec.name)} is not a valid repository name (lowercase letters, digits, and . _ - / separators)`);
@@ -35,6 +37,11 @@ export function assembleImage(spec: ImageSpec): ImageFile {
       layers.push(l);
     }
   }
+  for (const l of own) {
+    if (seen.has(l.digest)) continue;
+    seen.add(l.digest);
+    layers.push(l);
+  }
   if (layers.length > MAX_LAYERS_HARD)
     throw new UserError(`the image has ${layers.length} layers; Docker refuses more than ${MAX_LAYERS_HARD} (aim for at most ${MAX_LAYERS_SOFT}). Lower maxLayers.`);
   return {
@@ -50,8 +57,17 @@ export function assembleImage(spec: ImageSpec): ImageFile {
   };
 }
 
-export function buildImageCommand(args: { spec: string; out: string }): void {
-  const spec = JSON.parse(readFileSync(args.spec, 'utf8')) as ImageSpec;
-  const img = assembleImage(spec);
-  writeFileSync(args.out, JSON.stringify(img, null, 1) + '\n');
+/**
+ * With `layerSpec`, the image's own layers are computed in the same build (one derivation and one
+ * process less per image build than a separate buildLayer).
+ */
+export async function buildImageCommand(args: { attrs?: string; entryUrl?: string }): Promise<void> {
+  const a = readNixAttrs(args.attrs);
+  let own: LayerRecord[] = [];
+  if (a.attrs.layerSpec !== undefined) {
+    const spec = parseLayerSpec(a.attrs.layerSpec, a.file);
+    own = (await buildLayers(spec, graphNodes(a, 'closure'), (m) => process.stderr.write(m + '\n'), args.entryUrl)).layers;
+  }
+  const img = assembleImage(a.attrs.spec as ImageSpec, own);
+  writeFileSync(a.out, JSON.stringify(img, null, 1) + '\n');
 }

@@ -1,15 +1,15 @@
 // Build time (inside a Nix derivation): closure graph → layers → each layer's tar streamed through
 // sha256 without being written anywhere → layers JSON.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORMAT_VERSION, MEDIA_TYPE_LAYER_TAR, loadLayersFile, type DeclaredEntry, type LayerRecord, type PermRule } from '../image/schema.js';
-import { closureOf, loadGraphs } from '../layering/graph.js';
+import { closureOf, graphFromNodes } from '../layering/graph.js';
+import { graphNodes, readNixAttrs, type GraphNode } from '../nix-attrs.js';
 import { popularityLayers } from '../layering/popularity.js';
 import { sizeAwareLayers } from '../layering/size.js';
-import { digestLayer, WRITER_VERSION } from '../tar/writer.js';
+import { WRITER_VERSION } from '../tar/writer.js';
+import { digestLayers } from '../tar/digest-pool.js';
 import { UserError } from '../util/errors.js';
-import { runLimited } from '../util/limit.js';
 
 export const MAX_LAYERS_HARD = 125; // Docker's maxLayerDepth
 export const MAX_LAYERS_SOFT = 100;
@@ -51,12 +51,12 @@ export function parseLayerSpec(raw: unknown, file: string): LayerSpec {
 }
 
 /** Apparent size of a store path (files' bytes), which is what layer sizes follow. */
-export async function pathSize(p: string): Promise<number> {
-  const st = await lstat(p);
+export function pathSize(p: string): number {
+  const st = lstatSync(p);
   if (!st.isDirectory()) return st.isFile() ? st.size : 0;
   let total = 0;
-  for (const e of await readdir(p, { withFileTypes: true })) {
-    total += e.isDirectory() ? await pathSize(join(p, e.name)) : e.isFile() ? (await lstat(join(p, e.name))).size : 0;
+  for (const e of readdirSync(p, { withFileTypes: true })) {
+    total += e.isDirectory() ? pathSize(join(p, e.name)) : e.isFile() ? lstatSync(join(p, e.name)).size : 0;
   }
   return total;
 }
@@ -65,7 +65,12 @@ export interface BuildLayersResult {
   layers: LayerRecord[];
 }
 
-export async function buildLayers(spec: LayerSpec, graphFiles: string[], log: (m: string) => void = () => {}): Promise<BuildLayersResult> {
+export async function buildLayers(
+  spec: LayerSpec,
+  graphNodesList: GraphNode[],
+  log: (m: string) => void = () => {},
+  entryUrl?: string, // the bundled CLI, to run digest workers from
+): Promise<BuildLayersResult> {
   // Layers given in `layers` come first, with everything they hold excluded from ours.
   const nested: LayerRecord[] = [];
   const seenDigest = new Set<string>();
@@ -79,7 +84,7 @@ export async function buildLayers(spec: LayerSpec, graphFiles: string[], log: (m
       }
     }
   }
-  const graph = loadGraphs(graphFiles);
+  const graph = graphFromNodes(graphNodesList);
   const ignore = new Set(spec.ignore);
   const seeds = [...spec.deps, ...spec.copyToRoot];
   const closure = new Set(closureOf(graph, seeds).filter((p) => !ignore.has(p) && !excluded.has(p)));
@@ -91,8 +96,7 @@ export async function buildLayers(spec: LayerSpec, graphFiles: string[], log: (m
   }
   const rootList = [...roots].filter((p) => closure.has(p)).sort();
 
-  const sizes = new Map<string, number>();
-  await runLimited([...closure], 8, async (p) => sizes.set(p, await pathSize(p)));
+  const sizes = graph.sizes;
   let groups: string[][] =
     spec.strategy === 'popularity'
       ? popularityLayers(graph, rootList, closure, spec.maxLayers)
@@ -109,10 +113,12 @@ export async function buildLayers(spec: LayerSpec, graphFiles: string[], log: (m
     perms: spec.perms,
     entries: i === groups.length - 1 ? spec.entries : [],
   }));
-  const own = await runLimited(contents, 2, async (c, i) => {
-    const t0 = Date.now();
-    const r = await digestLayer(c);
-    log(`layer ${i + 1}/${contents.length}: ${r.diffID} ${r.size} bytes, ${c.paths.length} store paths (${Date.now() - t0} ms)`);
+  const t0 = Date.now();
+  const digests = await digestLayers(contents, entryUrl);
+  log(`digested ${contents.length} layer(s) in ${Date.now() - t0} ms`);
+  const own = contents.map((c, i) => {
+    const r = digests[i];
+    log(`layer ${i + 1}/${contents.length}: ${r.diffID} ${r.size} bytes, ${c.paths.length} store paths`);
     const rec: LayerRecord = {
       mediaType: MEDIA_TYPE_LAYER_TAR,
       digest: r.diffID,
@@ -129,11 +135,9 @@ export async function buildLayers(spec: LayerSpec, graphFiles: string[], log: (m
   return { layers: [...nested, ...own.filter((l) => !seenDigest.has(l.digest))] };
 }
 
-export async function buildLayersCommand(args: { spec: string; graphs: string; out: string }): Promise<void> {
-  const spec = parseLayerSpec(JSON.parse(readFileSync(args.spec, 'utf8')), args.spec);
-  const graphFiles = readdirSync(args.graphs)
-    .filter((f) => f.startsWith('closure-'))
-    .map((f) => join(args.graphs, f));
-  const { layers } = await buildLayers(spec, graphFiles, (m) => process.stderr.write(m + '\n'));
-  writeFileSync(args.out, JSON.stringify({ version: FORMAT_VERSION, layers }, null, 1) + '\n');
+export async function buildLayersCommand(args: { attrs?: string; entryUrl?: string }): Promise<void> {
+  const a = readNixAttrs(args.attrs);
+  const spec = parseLayerSpec(a.attrs.spec, a.file);
+  const { layers } = await buildLayers(spec, graphNodes(a, 'closure'), (m) => process.stderr.write(m + '\n'), args.entryUrl);
+  writeFileSync(a.out, JSON.stringify({ version: FORMAT_VERSION, layers }, null, 1) + '\n');
 }

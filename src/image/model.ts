@@ -4,6 +4,7 @@ import { lstat } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import { execa } from 'execa';
 import type { ImageFile, LayerRecord } from './schema.js';
 import { MEDIA_TYPE_LAYER_TAR } from './schema.js';
 import { layerTarStream } from '../tar/writer.js';
@@ -99,6 +100,12 @@ async function explainMismatch(rec: LayerRecord, got: string, size: number): Pro
     for (const key of Object.keys(now)) {
       if (!(key in rec.sources)) return new DigestMismatchError(`${head}: ${key} appeared in the layer since it was built`, key);
     }
+  }
+  // Same names, sizes and modes: a file's content changed. Nix's database holds each path's hash.
+  for (const p of [...rec.paths, ...rec.copyToRoot]) {
+    const r = await execa('nix-store', ['--verify-path', p], { reject: false, all: true }).catch(() => undefined);
+    if (r && r.exitCode !== 0 && /modified|hash mismatch|was modified/i.test(r.all ?? ''))
+      return new DigestMismatchError(`${head}: the content of store path ${p} was modified since the image was built (nix-store --verify-path: ${(r.all ?? '').trim().split('\n')[0]}); repair it with nix-store --repair-path or rebuild`, p);
   }
   return new DigestMismatchError(
     `${head}: no store path changed, so the tar writer differs (layer written by ${rec.writer ?? 'an unknown writer'}); rebuild the image with this longshore`,

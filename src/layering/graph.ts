@@ -1,5 +1,4 @@
-// The closure graph Nix writes for exportReferencesGraph: per path, its deriver and references.
-import { readFileSync } from 'node:fs';
+// The closure graph Nix gives through exportReferencesGraph: per path, its references and NAR size.
 import { UserError } from '../util/errors.js';
 
 export interface ClosureGraph {
@@ -7,27 +6,13 @@ export interface ClosureGraph {
   refs: Map<string, string[]>;
 }
 
-/** Parses the registration format: path, deriver, reference count, references… repeated. */
-export function parseReferencesGraph(text: string, file: string, into: ClosureGraph = { refs: new Map() }): ClosureGraph {
-  const lines = text.split('\n');
-  let i = 0;
-  while (i < lines.length) {
-    const path = lines[i++];
-    if (path === '') continue;
-    if (!path.startsWith('/')) throw new UserError(`${file}: line ${i}: expected a store path, got ${JSON.stringify(path)}`);
-    i++; // deriver
-    const n = Number(lines[i++]);
-    if (!Number.isInteger(n) || n < 0) throw new UserError(`${file}: line ${i}: expected a reference count`);
-    const refs = lines.slice(i, i + n).filter((r) => r !== path);
-    i += n;
-    into.refs.set(path, refs);
+/** From structured attrs' exportReferencesGraph entries, which also carry each path's NAR size. */
+export function graphFromNodes(nodes: { path: string; narSize: number; references: string[] }[]): ClosureGraph & { sizes: Map<string, number> } {
+  const g = { refs: new Map<string, string[]>(), sizes: new Map<string, number>() };
+  for (const n of nodes) {
+    g.refs.set(n.path, n.references.filter((r) => r !== n.path));
+    g.sizes.set(n.path, n.narSize);
   }
-  return into;
-}
-
-export function loadGraphs(files: string[]): ClosureGraph {
-  const g: ClosureGraph = { refs: new Map() };
-  for (const f of files) parseReferencesGraph(readFileSync(f, 'utf8'), f, g);
   return g;
 }
 

@@ -1,6 +1,6 @@
 // Turns a layer's declared content into the sorted list of tar entries the writer emits.
-import { lstat, readdir, readlink } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+// Synchronous fs calls on purpose: one walk, thousands of tiny syscalls; thread-pool hops would dominate.
+import { lstatSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 import type { DeclaredEntry, LayerContent, PermRule } from '../image/schema.js';
 import { UserError } from '../util/errors.js';
 
@@ -12,7 +12,7 @@ export interface PlanEntry {
   gid: number;
   uname: string;
   gname: string;
-  size: number;
+  size: number; // -1: a store file whose size and mode the writer takes when it opens the file
   source?: string; // host file to read the content from
   content?: Buffer; // inline content (declared files)
   linkname?: string;
@@ -39,10 +39,10 @@ function checkName(name: string, file: string): void {
 }
 
 /** Walks a host path without following symlinks (a `posix -> ..` loop is just a symlink). */
-async function walk(hostPath: string, imageName: string, origin: string, out: PlanEntry[], skipSelf: boolean): Promise<void> {
+function walk(hostPath: string, imageName: string, origin: string, out: PlanEntry[], skipSelf: boolean): void {
   let st: Stats;
   try {
-    st = await lstat(hostPath);
+    st = lstatSync(hostPath);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`store path ${hostPath} is missing (garbage-collected?); rebuild the image with nix-build to restore it`);
@@ -50,30 +50,42 @@ async function walk(hostPath: string, imageName: string, origin: string, out: Pl
   }
   const type = typeOf(st, hostPath);
   if (!skipSelf) {
-    const e: PlanEntry = {
-      name: imageName,
-      type,
-      mode: st.mode & 0o7777,
-      uid: 0,
-      gid: 0,
-      uname: '',
-      gname: '',
-      size: type === 'file' ? st.size : 0,
-      origin,
-    };
+    const e = entryOf(imageName, type, st.mode & 0o7777, type === 'file' ? st.size : 0, origin);
     if (type === 'file') e.source = hostPath;
-    if (type === 'symlink') e.linkname = await readlink(hostPath);
+    if (type === 'symlink') e.linkname = readlinkSync(hostPath);
     out.push(e);
   }
-  if (type === 'directory') {
-    const names = await readdir(hostPath);
-    names.sort();
-    for (const n of names) {
-      checkName(n, `${hostPath}/${n}`);
-      await walk(`${hostPath}/${n}`, imageName === '.' ? n : `${imageName}/${n}`, origin, out, false);
+  if (type === 'directory') walkChildren(hostPath, imageName, origin, out);
+  else if (skipSelf) throw new UserError(`copyToRoot entry ${hostPath} must be a directory`);
+}
+
+function entryOf(name: string, type: PlanEntry['type'], mode: number, size: number, origin: string): PlanEntry {
+  return { name, type, mode, uid: 0, gid: 0, uname: '', gname: '', size, origin };
+}
+
+/**
+ * Store files are not stat'ed here: the writer opens them anyway and takes size and mode from the
+ * open file, which saves a system call per file. Symlinks are always mode 0777 on Linux.
+ */
+function walkChildren(hostPath: string, imageName: string, origin: string, out: PlanEntry[]): void {
+  const deferStat = origin.startsWith('/nix/store/');
+  const dirents: Dirent[] = readdirSync(hostPath, { withFileTypes: true });
+  dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const d of dirents) {
+    const child = `${hostPath}/${d.name}`;
+    checkName(d.name, child);
+    const name = imageName === '.' ? d.name : `${imageName}/${d.name}`;
+    if (deferStat && d.isFile()) {
+      const e = entryOf(name, 'file', -1, -1, origin);
+      e.source = child;
+      out.push(e);
+    } else if (d.isSymbolicLink()) {
+      const e = entryOf(name, 'symlink', 0o777, 0, origin);
+      e.linkname = readlinkSync(child);
+      out.push(e);
+    } else {
+      walk(child, name, origin, out, false);
     }
-  } else if (skipSelf) {
-    throw new UserError(`copyToRoot entry ${hostPath} must be a directory`);
   }
 }
 
@@ -171,9 +183,9 @@ export async function planLayer(content: LayerContent): Promise<PlanEntry[]> {
   const found: PlanEntry[] = [];
   for (const p of [...content.paths].sort()) {
     if (!p.startsWith('/nix/store/')) throw new UserError(`layer path ${p} is not in /nix/store`);
-    await walk(p, p.slice(1), p, found, false);
+    walk(p, p.slice(1), p, found, false);
   }
-  for (const r of content.copyToRoot ?? []) await walk(r, '.', `copyToRoot:${r}`, found, true);
+  for (const r of content.copyToRoot ?? []) walk(r, '.', `copyToRoot:${r}`, found, true);
   const declared = (content.entries ?? []).map(declaredToEntry);
 
   const byName = new Map<string, PlanEntry>();

@@ -1,12 +1,12 @@
 // The one deterministic tar writer: build-time digesting and every copy go through here.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { LayerContent } from '../image/schema.js';
 import { UserError } from '../util/errors.js';
 import { planLayer, type PlanEntry } from './plan.js';
+import { freshAllocator, slabAllocator, type Allocator } from './slabs.js';
 
 /** Bumped whenever the bytes produced for the same input change. */
 export const WRITER_VERSION = 'longshore-tar-1';
@@ -15,7 +15,12 @@ export const MTIME = new Date(1000);
 const SMALL_FILE = 1 << 20;
 
 export interface TarOptions {
-  /** Also fingerprint each source (store path, copyToRoot, declared) so a mismatch can be pinned on one. */
+  /**
+   * Also fingerprint each source (store path, copyToRoot, declared) by its entries' metadata (names,
+   * types, modes, owners, sizes, link targets, and inline content), so a mismatch can be pinned on one.
+   * File contents are left out: hashing them twice would double the build-time cost, and Nix's own
+   * database can tell which store path's content changed (see image/model.ts).
+   */
   fingerprint?: boolean;
 }
 
@@ -50,51 +55,79 @@ function sourceKey(origin: string): string {
   return origin === 'implicit' ? 'declared' : origin;
 }
 
+interface Fingerprints {
+  fp(origin: string): Hash | undefined;
+  sources(): Record<string, string>;
+}
+
+function fingerprints(enabled: boolean | undefined): Fingerprints {
+  const fps = new Map<string, Hash>();
+  return {
+    fp(origin) {
+      if (!enabled) return undefined;
+      const k = sourceKey(origin);
+      let h = fps.get(k);
+      if (!h) fps.set(k, (h = createHash('sha256')));
+      return h;
+    },
+    sources() {
+      const out: Record<string, string> = {};
+      for (const k of [...fps.keys()].sort()) out[k] = 'sha256:' + fps.get(k)!.digest('hex');
+      return out;
+    },
+  };
+}
+
+/** Starts the tar-stream packer fed from the plan; feeding errors destroy the packer. */
+async function startPack(content: LayerContent, fps: Fingerprints, alloc: Allocator = freshAllocator): Promise<tar.Pack> {
+  const plan = await planLayer(content);
+  const pack = tar.pack();
+  feed(pack, plan, (o) => fps.fp(o), alloc).catch((e) => pack.destroy(e));
+  return pack;
+}
+
 /**
- * Streams the layer's tar. `result` resolves once the stream has been fully read,
- * with the sha256 and length of exactly the bytes that were emitted.
+ * Streams the layer's tar. `result` resolves once the stream has been fully read, with the sha256
+ * and length of exactly the bytes that were emitted.
  */
 export function layerTarStream(content: LayerContent, opts: TarOptions = {}): { stream: Readable; result: Promise<TarResult> } {
   const layerHash = createHash('sha256');
+  const fps = fingerprints(opts.fingerprint);
   let size = 0;
-  const fps = new Map<string, Hash>();
-  const fp = (origin: string): Hash | undefined => {
-    if (!opts.fingerprint) return undefined;
-    const k = sourceKey(origin);
-    let h = fps.get(k);
-    if (!h) fps.set(k, (h = createHash('sha256')));
-    return h;
-  };
+  let pack: tar.Pack | undefined;
   let resolve!: (r: TarResult) => void;
   let reject!: (e: unknown) => void;
   const result = new Promise<TarResult>((res, rej) => ((resolve = res), (reject = rej)));
   result.catch(() => {});
-
-  async function* generate(): AsyncGenerator<Buffer> {
-    const plan = await planLayer(content);
-    const pack = tar.pack();
-    let feedError: unknown;
-    const feeding = feed(pack, plan, fp).catch((e) => {
-      feedError = e;
-      pack.destroy(e);
-    });
-    try {
-      for await (const chunk of pack as AsyncIterable<Buffer>) {
+  // Chunks flow from the packer straight into a plain Readable, paused when the consumer is full.
+  const stream = new Readable({
+    highWaterMark: 1 << 20,
+    read() {
+      pack?.resume();
+    },
+    destroy(err, cb) {
+      pack?.destroy(err ?? undefined);
+      cb(err);
+    },
+  });
+  stream.on('error', (e) => reject(e));
+  startPack(content, fps).then(
+    (p) => {
+      pack = p;
+      p.on('data', (c: unknown) => {
+      const chunk = c as Buffer;
         layerHash.update(chunk);
         size += chunk.length;
-        yield chunk;
-      }
-    } catch (e) {
-      throw feedError ?? e;
-    }
-    await feeding;
-    if (feedError) throw feedError;
-    const sources: Record<string, string> = {};
-    for (const k of [...fps.keys()].sort()) sources[k] = 'sha256:' + fps.get(k)!.digest('hex');
-    resolve({ diffID: 'sha256:' + layerHash.digest('hex'), size, sources });
-  }
-  const stream = Readable.from(generate(), { objectMode: false, highWaterMark: 1 << 20 });
-  stream.on('error', (e) => reject(e));
+        if (!stream.push(chunk)) p.pause();
+      });
+      p.on('end', () => {
+        resolve({ diffID: 'sha256:' + layerHash.digest('hex'), size, sources: fps.sources() });
+        stream.push(null);
+      });
+      p.on('error', (e: Error) => stream.destroy(e));
+    },
+    (e) => stream.destroy(e),
+  );
   return { stream, result };
 }
 
@@ -102,38 +135,22 @@ function metaLine(e: PlanEntry): string {
   return `${e.name}\0${e.type}\0${e.mode}\0${e.uid}\0${e.gid}\0${e.uname}\0${e.gname}\0${e.size}\0${e.linkname ?? ''}\n`;
 }
 
-async function feed(pack: tar.Pack, plan: PlanEntry[], fp: (origin: string) => Hash | undefined): Promise<void> {
+async function feed(pack: tar.Pack, plan: PlanEntry[], fp: (origin: string) => Hash | undefined, alloc: Allocator): Promise<void> {
   for (const e of plan) {
-    const header = headerFor(e);
     const h = fp(e.origin);
-    h?.update(metaLine(e));
-    if (e.type !== 'file') {
-      await entry(pack, header, undefined);
-    } else if (e.content) {
-      h?.update(e.content);
-      await entry(pack, header, e.content);
-    } else if (e.size <= SMALL_FILE) {
-      const data = await readSource(e.source!);
-      if (data.length !== e.size) throw changedWhileReading(e);
-      h?.update(data);
-      await entry(pack, header, data);
-    } else {
-      await streamEntry(pack, header, e, h);
+    if (e.type === 'file' && !e.content) {
+      await fileEntry(pack, e, alloc, h);
+      continue;
     }
+    h?.update(metaLine(e));
+    if (e.content) h?.update(e.content);
+    await entry(pack, headerFor(e), e.content);
   }
   pack.finalize();
 }
 
 function changedWhileReading(e: PlanEntry): UserError {
   return new UserError(`${e.source} changed while longshore was reading it (was ${e.size} bytes); is something writing into /nix/store?`);
-}
-
-async function readSource(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (e) {
-    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
 }
 
 function entry(pack: tar.Pack, header: Header, data: Buffer | undefined): Promise<void> {
@@ -144,30 +161,67 @@ function entry(pack: tar.Pack, header: Header, data: Buffer | undefined): Promis
   });
 }
 
-function streamEntry(pack: tar.Pack, header: Header, e: PlanEntry, h: Hash | undefined): Promise<void> {
-  return new Promise((res, rej) => {
-    const sink = pack.entry(header as tar.Header, (err) => (err ? rej(/Size mismatch/.test(err.message) ? changedWhileReading(e) : err) : res()));
-    const src = createReadStream(e.source!, { highWaterMark: 1 << 20 });
-    src.on('error', (err: NodeJS.ErrnoException) => {
-      rej(new UserError(`cannot read ${e.source}: ${err.code ?? err}`));
-      sink.destroy(err);
+/**
+ * Reads a file synchronously in chunks (page-cache reads are fast; thread-pool round trips are not)
+ * and writes them into the entry, waiting when the consumer is behind.
+ */
+async function fileEntry(pack: tar.Pack, e: PlanEntry, alloc: Allocator, h: Hash | undefined): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(e.source!, 'r');
+  } catch (err) {
+    throw new UserError(`cannot read ${e.source}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (e.size < 0) e.size = st.size;
+    else if (st.size !== e.size) throw changedWhileReading(e);
+    if (e.mode < 0) e.mode = st.mode & 0o7777;
+    const header = headerFor(e);
+    h?.update(metaLine(e));
+    if (e.size <= SMALL_FILE) {
+      const buf = alloc.take(e.size);
+      if (e.size > 0 && readSync(fd, buf, 0, e.size, 0) !== e.size) throw changedWhileReading(e);
+      await entry(pack, header, buf);
+      return;
+    }
+    let sink!: ReturnType<tar.Pack['entry']>;
+    const done = new Promise<void>((res, rej) => {
+      sink = pack.entry(header as tar.Header, (err) => (err ? rej(/Size mismatch/.test(err.message) ? changedWhileReading(e) : err) : res()));
     });
-    src.on('data', (chunk: string | Buffer) => {
-      h?.update(chunk);
-      if (!sink.write(chunk)) {
-        src.pause();
-        sink.once('drain', () => src.resume());
-      }
-    });
-    src.on('end', () => (sink as unknown as { end(): void }).end());
-  });
+    done.catch(() => {});
+    let off = 0;
+    while (off < e.size) {
+      const n = Math.min(SMALL_FILE, e.size - off);
+      const buf = alloc.take(n);
+      const got = readSync(fd, buf, 0, n, off);
+      if (got !== n) throw changedWhileReading(e);
+      off += n;
+      if (!sink.write(buf)) await new Promise<void>((res) => sink.once('drain', () => res()));
+    }
+    (sink as unknown as { end(): void }).end();
+    await done;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads the whole tar only to measure it: what `buildLayer` records at build time. */
 export async function digestLayer(content: LayerContent): Promise<TarResult> {
-  const { stream, result } = layerTarStream(content, { fingerprint: true });
-  for await (const _ of stream) {
-    // drained for the hash
-  }
-  return result;
+  const layerHash = createHash('sha256');
+  const fps = fingerprints(true);
+  let size = 0;
+  const alloc = slabAllocator();
+  const pack = await startPack(content, fps, alloc);
+  await new Promise<void>((res, rej) => {
+    pack.on('data', (c: unknown) => {
+      const chunk = c as Buffer;
+      layerHash.update(chunk);
+      size += chunk.length;
+      alloc.release(chunk);
+    });
+    pack.on('end', () => res());
+    pack.on('error', (e: Error) => rej(e));
+  });
+  return { diffID: 'sha256:' + layerHash.digest('hex'), size, sources: fps.sources() };
 }

@@ -23,7 +23,7 @@ export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: 
   const file = join(dir, 'expr.nix');
   writeFileSync(
     file,
-    `let l = import ${LIB} { node = "${process.execPath}"; bundle = ${CLI}; };
+    `let l = import ${LIB} { node = "${process.execPath}"; dist = ${ROOT}/dist; };
          pkgs = l.pkgs; longshore = l.longshore;
          example = n: import (${ROOT}/examples + "/\${n}.nix") { inherit pkgs longshore; };
      in ${expr}\n`,

@@ -2,7 +2,7 @@
 # It provides exactly what the longshore library needs (runCommand, writeText, writeShellScriptBin)
 # plus what the examples use (busybox, hello, buildEnv, …).
 { node ? "/usr/bin/node"
-, bundle ? ../../dist/longshore.mjs
+, dist ? ../../dist
 , busyboxBinary ? /bin/busybox
 , system ? builtins.currentSystem
 }:
@@ -53,9 +53,9 @@ let
 
   hello = writeShellScriptBin "hello" ''echo "Hello, world!"'';
 
-  longshore = runCommand "longshore" { bundle = builtins.path { path = bundle; name = "longshore.mjs"; }; } ''
+  longshore = runCommand "longshore" { dist = builtins.path { path = dist; name = "longshore-dist"; }; } ''
     mkdir -p "$out/bin"
-    printf '#!%s\nexec %s %s "$@"\n' "${busybox}/bin/sh" "${node}" "$bundle" > "$out/bin/longshore"
+    printf '#!%s\nexec %s %s "$@"\n' "${busybox}/bin/sh" "${node}" "$dist/longshore.mjs" > "$out/bin/longshore"
     chmod +x "$out/bin/longshore"
   '';
 in
