@@ -1,6 +1,7 @@
 // Real nix-builds of the examples (and of ad-hoc expressions) with the host-tools package set.
 import { execa } from 'execa';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -10,8 +11,11 @@ const LIB = join(ROOT, 'tests/nix/lib.nix');
 
 export const NIX_OPTS = ['--option', 'substituters', '', '--option', 'sandbox', 'false'];
 
+/** A fresh temporary directory; lowercase, because podman names images after oci: paths. */
 export function tmp(prefix = 'longshore-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = join(tmpdir(), prefix + randomBytes(6).toString('hex'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /**

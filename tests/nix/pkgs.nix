@@ -46,7 +46,7 @@ let
       for sub in ${builtins.concatStringsSep " " pathsToLink}; do
         [ -d "$p$sub" ] || continue
         (cd "$p$sub" && find . -type d) | while read -r d; do mkdir -p "$out$sub/$d"; done
-        (cd "$p$sub" && find . ! -type d) | while read -r f; do ln -sf "$p$sub/$f" "$out$sub/$f"; done
+        (cd "$p$sub" && find . ! -type d | sed 's|^\./||') | while read -r f; do ln -sf "$p$sub/$f" "$out$sub/$f"; done
       done
     done
   '';

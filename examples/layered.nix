@@ -1,0 +1,17 @@
+# Stable dependencies in a layer of their own (buildLayer), the application on top: rebuilding the
+# application re-sends only the top layer.
+{ pkgs, longshore }:
+let
+  deps = longshore.buildLayer { deps = [ pkgs.busybox ]; };
+  app = pkgs.writeShellScriptBin "greet" ''
+    echo "Hello from a layered image"
+  '';
+in
+longshore.buildImage {
+  name = "layered";
+  layers = [ deps ];
+  config = {
+    entrypoint = [ "${app}/bin/greet" ];
+    Env = [ "PATH=${pkgs.busybox}/bin" ];
+  };
+}
