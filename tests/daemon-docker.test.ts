@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { buildExample, CLI, longshore, nixBuild, tmp } from './helpers/nix.js';
 import { appImageExpr, startDockerd, type CopyJson, type Dockerd } from './helpers/docker.js';
+import { DockerApi } from '../src/daemon/docker-api.js';
+import { chainIDs } from '../src/daemon/layers.js';
+import { DockerDaemonDestination } from '../src/dest/docker-daemon.js';
+import { resolveImage } from '../src/image/model.js';
+import { loadImageFile } from '../src/image/schema.js';
+import { silentProgress } from '../src/util/progress.js';
 
 let d: Dockerd;
 let hello: string;
@@ -22,7 +28,9 @@ const layerDigests = (image: string): string[] => (JSON.parse(readFileSync(image
 
 describe('docker-daemon', { timeout: 300_000 }, () => {
   before(async () => {
-    [d, hello, v1, v2] = await Promise.all([startDockerd(), buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2'))]);
+    // Images first: a failed build must not leave a daemon running that after() cannot see.
+    [hello, v1, v2] = await Promise.all([buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2'))]);
+    d = await startDockerd();
   });
   after(async () => {
     await d?.stop();
@@ -101,6 +109,30 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     assert.match(r.stderr, /regenerated as sha256:/);
     assert.notEqual((await d.docker(['image', 'inspect', 'broken:v1'])).exitCode, 0);
     assert.equal(await images(), before);
+  });
+
+  it('sends every layer when the daemon refuses the archive without the ones it was thought to hold', async () => {
+    // A stale listing (images removed between listing and loading): the daemon is told it holds
+    // every layer of an image it has never seen, refuses the archive, and gets the full one.
+    const image = resolveImage(v1, loadImageFile(v1));
+    const original = DockerApi.prototype.heldChainIDs;
+    DockerApi.prototype.heldChainIDs = async () => new Set(chainIDs(image.layers.map((l) => l.diffID)));
+    const infos: string[] = [];
+    const prevHost = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = d.host;
+    try {
+      await d.docker(['rmi', '-f', 'app:v1']);
+      const dest = new DockerDaemonDestination('stale/app', 'v1');
+      const r = await dest.copy(image, { jobs: 1, progress: { ...silentProgress, info: (m) => infos.push(m) } });
+      assert.ok(r.layers.every((l) => l.action === 'uploaded'));
+      assert.match(infos.join('\n'), /refused the archive without the \d+ layer/);
+    } finally {
+      DockerApi.prototype.heldChainIDs = original;
+      process.env.DOCKER_HOST = prevHost;
+      if (prevHost === undefined) delete process.env.DOCKER_HOST;
+    }
+    const run = await d.docker(['run', '--rm', '--network=none', 'stale/app:v1']);
+    assert.equal(run.stdout.trim().split('\n')[0], 'v1');
   });
 
   it('names the socket when no daemon listens there', async () => {

@@ -14,7 +14,7 @@ export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoint {
   const host = env.DOCKER_HOST || DEFAULT_SOCKET;
   const hint = env.DOCKER_HOST
     ? `DOCKER_HOST is ${host}; change it to point at the daemon to use`
-    : `set DOCKER_HOST (e.g. DOCKER_HOST=unix:///run/user/${process.getuid?.() ?? 1000}/docker.sock) to use another daemon`;
+    : `set DOCKER_HOST (e.g. DOCKER_HOST=unix:///path/to/docker.sock) to use another daemon`;
   return parseHost(host, hint);
 }
 
