@@ -171,7 +171,13 @@ export class RegistryClient {
             // The stream is spent; the caller reopens the layer and gets the new token.
             throw new TransientError(`${o.what}: authorization expired mid-request`);
           }
-          throw this.error(o.what, res, 'check the credentials (--creds, --creds-file, --authfile) and that they may push to this repository');
+          throw this.error(
+            o.what,
+            res,
+            this.opts.credential
+              ? `check the credentials from ${this.opts.credential.source} and that they may push to this repository`
+              : `no credentials found for ${this.opts.ref.registry}: use --creds USER:PASSWORD, --creds-file, --registry-token, --authfile or \`podman login\``,
+          );
         }
         if ((o.method === 'GET' || o.method === 'HEAD') && res.status >= 300 && res.status < 400 && res.headers.location && redirects++ < 5) {
           url = new URL(header1(res.headers, 'location')!, url).toString();
@@ -187,7 +193,11 @@ export class RegistryClient {
   }
 
   error(what: string, res: Response, hint?: string): RegistryError {
-    return new RegistryError(what, res.status, parseErrorBody(res.text), res.text.replace(/\s+/g, ' ').trim(), hint);
+    let errors = parseErrorBody(res.text);
+    // HEAD replies have no body: name the status the way the registry would.
+    if (!errors.length && res.status === 401) errors = [{ code: 'UNAUTHORIZED', message: 'authentication required' }];
+    if (!errors.length && res.status === 403) errors = [{ code: 'DENIED', message: 'requested access to the resource is denied' }];
+    return new RegistryError(what, res.status, errors, res.text.replace(/\s+/g, ' ').trim(), hint);
   }
 
   close(): Promise<void> {
