@@ -25,7 +25,8 @@ async function copy(image: string, dest: string, env: Record<string, string>): P
 }
 
 async function skopeo(src: string, dest: string, env: Record<string, string>): Promise<void> {
-  const r = await execa('skopeo', ['copy', '--quiet', src, dest], { reject: false, all: true, env });
+  // skopeo 1.9 ignores DOCKER_HOST for docker-daemon:; it takes the socket as a flag.
+  const r = await execa('skopeo', ['copy', '--quiet', '--dest-daemon-host', env.DOCKER_HOST, src, dest], { reject: false, all: true, env });
   if (r.exitCode !== 0) throw new Error(`skopeo copy ${src} ${dest} failed:\n${r.all}`);
 }
 
