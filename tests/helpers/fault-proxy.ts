@@ -62,12 +62,12 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     });
     up.on('error', () => res.destroy());
     if (fault?.kind === 'reset') {
-      entry.fault = 'reset';
       let got = 0;
       req.on('data', (chunk: Buffer) => {
         got += chunk.length;
         if (got < fault.afterBytes) up.write(chunk);
-        else {
+        else if (!entry.fault) {
+          entry.fault = 'reset'; // only counted when it really happened mid-body
           up.destroy();
           req.socket.destroy(); // the client sees ECONNRESET/EPIPE mid-body
         }
