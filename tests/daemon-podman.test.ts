@@ -24,7 +24,8 @@ const layerDigests = (image: string): string[] => (JSON.parse(readFileSync(image
 
 describe('podman', { timeout: 300_000 }, () => {
   before(async () => {
-    [p, hello, v1, v2] = await Promise.all([makePodman(), buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2'))]);
+    [hello, v1, v2] = await Promise.all([buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2'))]);
+    p = await makePodman();
   });
   after(async () => {
     await p?.stop();
