@@ -121,6 +121,8 @@ let
     , initializeNixDatabase ? false
     , ...
     }@args:
+    assert builtins.match "[A-Za-z0-9._/:@-]+" name != null
+      || throw ''longshore: buildImage: name "${name}" is not a valid repository name (lowercase letters, digits, and . _ - / separators)'';
     let
       # The config's own store-path references become part of the image, without the config file itself.
       configFile = writeText "${safeName name}-config.json" (toJSON config);

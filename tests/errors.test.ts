@@ -1,0 +1,165 @@
+// Bad input gets an error that names what is wrong, and nothing half-written at the destination.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildExample, longshore, nixBuild, NIX_OPTS, tmp } from './helpers/nix.js';
+import { loadImageFile } from '../src/image/schema.js';
+
+const hello = (config: string, extra = '') =>
+  nixBuild(`longshore.buildImage { name = "bad"; config = { entrypoint = [ "\${pkgs.hello}/bin/hello" ]; ${config} }; ${extra} }`);
+
+describe('config validation at build time', () => {
+  const cases: [string, string, RegExp][] = [
+    ['unknown key names the closest valid one', 'Environment = [ "A=b" ];', /config: unknown key "Environment"; did you mean "Env"\?/],
+    ['a typo of a key', 'Entrypiont = [ "x" ];', /unknown key "Entrypiont"; did you mean "Entrypoint"\?/],
+    ['Env entries must be NAME=value', 'Env = [ "NOEQUALS" ];', /config\.Env\[0\]: expected "NAME=value", got "NOEQUALS"/],
+    ['Env must be a list', 'Env = "A=b";', /config\.Env: expected a list of "NAME=value" strings/],
+    ['Cmd must be a list', 'Cmd = "serve";', /config\.Cmd: expected a list of strings, got the string "serve"/],
+    ['malformed ExposedPorts', 'ExposedPorts = { "http" = { }; };', /config\.ExposedPorts: "http" is not a port/],
+    ['ExposedPorts values must be empty objects', 'ExposedPorts = { "80/tcp" = "yes"; };', /values must be empty objects/],
+    ['malformed Volumes', 'Volumes = { "data" = { }; };', /config\.Volumes: "data" must be an absolute path/],
+    ['Labels must be strings', 'Labels = { version = 2; };', /config\.Labels\.version: expected a string/],
+    ['the same key twice in two spellings', 'cmd = [ "a" ]; Cmd = [ "b" ];', /"Cmd" and "cmd" are the same key|"cmd" and "Cmd" are the same key/],
+  ];
+  for (const [name, config, re] of cases) {
+    test(name, async () => {
+      await assert.rejects(hello(config), re);
+    });
+  }
+
+  test('lowercase nix2container spellings are accepted and normalised', async () => {
+    const img = loadImageFile(await hello('env = [ "A=1" ]; workingdir = "/"; exposedports = [ "8080/tcp" ];'));
+    assert.deepEqual(img.config.Env, ['A=1']);
+    assert.equal(img.config.WorkingDir, '/');
+    assert.deepEqual(img.config.ExposedPorts, { '8080/tcp': {} });
+  });
+});
+
+describe('other build-time errors', () => {
+  test('invalid image name', async () => {
+    await assert.rejects(nixBuild('longshore.buildImage { name = "Hello World"; }'), /name "Hello World" is not a valid repository name/);
+  });
+  test('perms mode that is not octal', async () => {
+    await assert.rejects(hello('', 'perms = [ { path = pkgs.hello; regex = ".*"; mode = "0999"; } ];'), /perms\[0\]: mode "0999" is not an octal string/);
+  });
+  test('perms regex that does not compile', async () => {
+    await assert.rejects(hello('', 'perms = [ { path = pkgs.hello; regex = "(("; } ];'), /perms\[0\]: invalid regex "\(\("/);
+  });
+  test('two copyToRoot paths providing the same file differently', async () => {
+    const expr = `let
+      r1 = pkgs.runCommand "r1" { } "mkdir -p $out/etc; echo one > $out/etc/motd";
+      r2 = pkgs.runCommand "r2" { } "mkdir -p $out/etc; echo two! > $out/etc/motd";
+    in longshore.buildImage { name = "clash"; copyToRoot = [ r1 r2 ]; }`;
+    await assert.rejects(nixBuild(expr), /\/etc\/motd is provided twice with different content or permissions: by copyToRoot \/nix\/store\/\S+-r1 and by copyToRoot \/nix\/store\/\S+-r2/);
+  });
+});
+
+/** An image over a store path of its own, so the test may damage it. */
+async function disposableImage(): Promise<{ image: string; victim: string }> {
+  const nonce = `${Date.now()}-${Math.random()}`;
+  const image = await nixBuild(`let v = pkgs.runCommand "victim" { n = "${nonce}"; } "mkdir -p $out; echo original > $out/data; echo keep > $out/other";
+    in longshore.buildImage { name = "victim"; config.Cmd = [ "\${v}/data" ]; }`);
+  const victim = loadImageFile(image).layers[0].paths.find((p) => p.endsWith('-victim'))!;
+  return { image, victim };
+}
+
+function assertNothingWritten(dir: string): void {
+  const blobs = existsSync(join(dir, 'blobs/sha256')) ? readdirSync(join(dir, 'blobs/sha256')) : [];
+  assert.deepEqual(blobs.filter((b) => b.includes('.tmp')), [], 'no temporary files left');
+  assert.ok(!existsSync(join(dir, 'index.json')), 'no index written');
+}
+
+describe('store paths that changed or vanished', () => {
+  test('content changed in place (same size): the error names the store path; nothing is left behind', async () => {
+    const { image, victim } = await disposableImage();
+    const img = loadImageFile(image);
+    chmodSync(join(victim, 'data'), 0o644);
+    writeFileSync(join(victim, 'data'), 'tampered');
+    const dir = join(tmp(), 'oci');
+    const r = await longshore(['copy', image, `oci:${dir}:t`]);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, new RegExp(`store path ${victim}`));
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.ok(!existsSync(join(dir, 'blobs/sha256', img.layers[0].digest.slice(7))));
+    assertNothingWritten(dir);
+  });
+
+  test('a file added to a store path: the error names the store path', async () => {
+    const { image, victim } = await disposableImage();
+    chmodSync(victim, 0o755);
+    writeFileSync(join(victim, 'intruder'), 'x');
+    const dir = join(tmp(), 'oci');
+    const r = await longshore(['copy', image, `oci:${dir}:t`]);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, new RegExp(`store path ${victim} changed since the image was built`));
+    assertNothingWritten(dir);
+  });
+
+  test('a garbage-collected store path: a clear error before anything is written', async () => {
+    const { image, victim } = await disposableImage();
+    const saved = join(tmp(), 'image.json');
+    copyFileSync(image, saved);
+    // Delete the victim and everything referring to it (the image JSON, the config file), as a GC would.
+    const referrers = (await execa('nix-store', ['--query', '--referrers-closure', victim])).stdout.split('\n').filter(Boolean);
+    assert.ok(referrers.includes(image));
+    const del = await execa('nix-store', ['--delete', ...referrers, ...NIX_OPTS], { reject: false, all: true });
+    assert.equal(del.exitCode, 0, del.all);
+    const dir = join(tmp(), 'oci');
+    const r = await longshore(['copy', saved, `oci:${dir}:t`]);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, new RegExp(`${victim}, which is missing \\(garbage-collected\\?\\); rebuild the image with nix-build`));
+    assertNothingWritten(dir);
+  });
+
+  test('a failed copy leaves an existing layout and its tags untouched', async () => {
+    const good = await buildExample('hello');
+    const dir = join(tmp(), 'oci');
+    assert.equal((await longshore(['copy', '-q', good, `oci:${dir}:old`])).exitCode, 0);
+    const before = readFileSync(join(dir, 'index.json'));
+    const { image, victim } = await disposableImage();
+    chmodSync(join(victim, 'other'), 0o644);
+    writeFileSync(join(victim, 'other'), 'swap');
+    const r = await longshore(['copy', image, `oci:${dir}:old`]);
+    assert.equal(r.exitCode, 1);
+    assert.ok(readFileSync(join(dir, 'index.json')).equals(before), 'index.json unchanged');
+    assert.deepEqual(readdirSync(join(dir, 'blobs/sha256')).filter((b) => b.includes('.tmp')), []);
+  });
+});
+
+describe('command-line errors', () => {
+  test('a missing image JSON', async () => {
+    const r = await longshore(['copy', '/nonexistent/image.json', 'oci:/tmp/x']);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, /image JSON \/nonexistent\/image.json does not exist/);
+  });
+  test('an unknown transport lists the known ones', async () => {
+    const img = await buildExample('hello');
+    const r = await longshore(['copy', img, 'ftp://somewhere']);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, /unknown destination "ftp:\/\/somewhere": expected one of .*docker:\/\/.*oci:/);
+  });
+  test('a file that is not an image JSON', async () => {
+    const f = join(tmp(), 'x.json');
+    writeFileSync(f, '{"hello": 1}');
+    const r = await longshore(['inspect', f]);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, new RegExp(`${f}: top level: expected an image JSON`));
+  });
+});
+
+describe('inspect', () => {
+  test('a table of layers with sizes and store paths, and --json', async () => {
+    const img = await buildExample('layered');
+    const t = await longshore(['inspect', img]);
+    assert.equal(t.exitCode, 0, t.all);
+    assert.match(t.stdout, /^layered:[0-9a-z]{32}\s+linux\/amd64\s+2 layers/);
+    assert.match(t.stdout, /1\s+[0-9a-f]{12}\s+2\.0 MiB\s+\/nix\/store\/[0-9a-z]{32}-busybox/);
+    const j = JSON.parse((await longshore(['inspect', '--json', img])).stdout);
+    assert.equal(j.layers.length, 2);
+    assert.match(j.layers[1].paths[0], /-greet$/);
+    assert.equal(j.totalSize, j.layers[0].size + j.layers[1].size);
+    assert.match(j.manifestDigest, /^sha256:[0-9a-f]{64}$/);
+  });
+});
