@@ -40,10 +40,12 @@ rows.push(['longshore cold push', `${cold.s.toFixed(2)} s, ${(coldJson.bytesSent
 
 // Re-push after a one-file change, fresh HOME, same registry.
 const re = await lsPush(changed.image, `${reg.host}/fixture:v1`);
-const reJson = JSON.parse(re.stdout) as { bytesSent: number; layers: { action: string }[] };
-rows.push(['longshore re-push, one file changed', `${re.s.toFixed(3)} s wall (process start to exit), ${reJson.bytesSent} bytes sent, ${reJson.layers.filter((l) => l.action === 'skipped').length}/${reJson.layers.length} layers skipped`]);
+const reJson = JSON.parse(re.stdout) as { bytesSent: number; seconds: number; layers: { action: string }[] };
+rows.push(['longshore re-push, one file changed', `${re.s.toFixed(3)} s wall (process start to exit; ${reJson.seconds.toFixed(3)} s of it pushing), ${reJson.bytesSent} bytes sent, ${reJson.layers.filter((l) => l.action === 'skipped').length}/${reJson.layers.length} layers skipped`]);
 const noop = await lsPush(changed.image, `${reg.host}/fixture:v1`);
-rows.push(['longshore re-push, nothing changed', `${noop.s.toFixed(3)} s wall`]);
+rows.push(['longshore re-push, nothing changed', `${noop.s.toFixed(3)} s wall (${(JSON.parse(noop.stdout) as { seconds: number }).seconds.toFixed(3)} s pushing)`]);
+const startup = await timed(process.execPath, [CLI, '--version']);
+rows.push(['longshore --version (process start only)', `${startup.s.toFixed(3)} s`]);
 await reg.stop();
 
 // Cold skopeo push of the same image from the OCI layout (it gzips layers for docker://).
