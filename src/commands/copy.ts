@@ -34,7 +34,7 @@ export async function copyCommand(args: CopyArgs): Promise<CopyResult> {
   } catch {
     throw new UserError(`image JSON ${args.image} does not exist; build it with nix-build first`);
   }
-  const dest = parseDestination(args.destination, args);
+  const dest = await parseDestination(args.destination, args);
   const image = resolveImage(file, loadImageFile(file));
   const progress = makeProgress({ quiet: args.quiet || args.json });
   const jobs = args.jobs ?? 4;

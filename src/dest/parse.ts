@@ -21,17 +21,26 @@ const transports: Record<string, Parser> = {
   },
 };
 
+// Destination modules load on first use: the registry and daemon clients would slow every start.
+const lazy: Record<string, () => Promise<unknown>> = {};
+
 /** Lets a destination module add its transport (registry, daemons, archives). */
 export function registerTransport(name: string, parser: Parser): void {
   transports[name] = parser;
 }
 
-export function parseDestination(ref: string, flags: CopyFlags): Destination {
+/** Names a transport whose module registers it once imported. */
+export function registerLazyTransport(name: string, load: () => Promise<unknown>): void {
+  lazy[name] = load;
+}
+
+export async function parseDestination(ref: string, flags: CopyFlags): Promise<Destination> {
   const m = /^([a-z-]+):(\/\/)?(.*)$/.exec(ref);
   const name = m?.[2] ? `${m[1]}://` : m?.[1];
+  for (const n of name ? [name, m![1]] : []) if (!transports[n] && lazy[n]) await lazy[n]();
   const parser = name ? transports[name] ?? transports[m![1]] : undefined;
   if (!m || !parser) {
-    const known = Object.keys(transports).map((t) => (t.endsWith('://') ? t : t + ':')).sort().join(', ');
+    const known = [...new Set([...Object.keys(transports), ...Object.keys(lazy)])].map((t) => (t.endsWith('://') ? t : t + ':')).sort().join(', ');
     throw new UserError(`unknown destination ${JSON.stringify(ref)}: expected one of ${known}`);
   }
   return parser(m[3], flags);

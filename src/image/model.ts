@@ -4,7 +4,6 @@ import { lstat } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { execa } from 'execa';
 import type { ImageFile, LayerRecord } from './schema.js';
 import { MEDIA_TYPE_LAYER_TAR } from './schema.js';
 import { layerTarStream } from '../tar/writer.js';
@@ -103,6 +102,7 @@ async function explainMismatch(rec: LayerRecord, got: string, size: number): Pro
   }
   // Same names, sizes and modes: a file's content changed. Nix's database holds each path's hash.
   for (const p of [...rec.paths, ...rec.copyToRoot]) {
+    const { execa } = await import('execa');
     const r = await execa('nix-store', ['--verify-path', p], { reject: false, all: true }).catch(() => undefined);
     if (r && r.exitCode !== 0 && /modified|hash mismatch|was modified/i.test(r.all ?? ''))
       return new DigestMismatchError(`${head}: the content of store path ${p} was modified since the image was built (nix-store --verify-path: ${(r.all ?? '').trim().split('\n')[0]}); repair it with nix-store --repair-path or rebuild`, p);
