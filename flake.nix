@@ -1,0 +1,53 @@
+{
+  description = "longshore: archive-less container images for Nix";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+
+  outputs = { self, nixpkgs }:
+    let
+      systems = [ "x86_64-linux" "aarch64-linux" ];
+      forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f system nixpkgs.legacyPackages.${system});
+
+      # The CLI, built from this repository with nixpkgs' npm tooling. The bundle in dist/ holds
+      # its dependencies, so at run time it needs only node.
+      longshoreFor = pkgs: pkgs.buildNpmPackage {
+        pname = "longshore";
+        version = (builtins.fromJSON (builtins.readFile ./package.json)).version;
+        src = nixpkgs.lib.cleanSource self;
+        nodejs = pkgs.nodejs_20;
+        # Refresh after changing package-lock.json: set lib.fakeHash, build, copy the hash Nix prints.
+        npmDepsHash = nixpkgs.lib.fakeHash;
+        npmBuildScript = "build";
+        meta.mainProgram = "longshore";
+      };
+
+      # The library needs only these from a package set; see nix/default.nix.
+      libFor = system: pkgs: import ./nix {
+        inherit (pkgs) runCommand writeText writeShellScriptBin;
+        inherit system;
+        longshore = longshoreFor pkgs;
+      };
+
+      examplesFor = system: pkgs:
+        let longshore = libFor system pkgs;
+        in nixpkgs.lib.genAttrs [ "hello" "layered" "non-root" "copy-to-root" ]
+          (name: import (./examples + "/${name}.nix") { inherit pkgs longshore; });
+    in
+    {
+      # longshore.lib.${system}.buildImage { … } — nix2container's argument names.
+      lib = forAllSystems libFor;
+
+      packages = forAllSystems (system: pkgs:
+        let examples = examplesFor system pkgs;
+        in examples // {
+          longshore = longshoreFor pkgs;
+          default = longshoreFor pkgs;
+          # nix run .#image.copyToRegistry (or .copyToDockerDaemon, .copyToPodman, .copyTo DEST)
+          image = examples.hello;
+        });
+
+      apps = forAllSystems (system: pkgs: {
+        default = { type = "app"; program = "${longshoreFor pkgs}/bin/longshore"; };
+      });
+    };
+}
