@@ -157,7 +157,9 @@ let
       copyToDockerDaemon = copyScript "copy-to-docker-daemon" "docker-daemon:${imageName}:${imageTag}";
       copyToPodman = copyScript "copy-to-podman" "podman:${imageName}:${imageTag}";
     };
+  pull = import ./pull.nix { inherit runCommand longshore; };
 in
 {
   inherit buildImage buildLayer;
+  inherit (pull) pullImage pullImageFromManifest;
 }

@@ -46,6 +46,40 @@ export async function run(): Promise<void> {
       },
     )
     .command(
+      'lock <reference>',
+      'pin a base image for pullImageFromManifest: write its platform manifest, config and layer digests to a lock JSON',
+      (y) =>
+        y
+          .positional('reference', { type: 'string', demandOption: true, describe: 'docker://HOST/NAME[:TAG|@DIGEST]' })
+          .option('output', { alias: 'o', type: 'string', describe: 'lock file to write (default: stdout)' })
+          .option('os', { type: 'string', default: 'linux', describe: 'platform OS to pick from a multi-arch index' })
+          .option('arch', { type: 'string', default: 'amd64', describe: 'platform architecture (amd64, arm64, …)' })
+          .option('variant', { type: 'string', describe: 'platform variant (v7, v8, …)' })
+          .option('tls-verify', { type: 'boolean', describe: 'verify TLS (default true; false also allows plain HTTP)' })
+          .option('creds', { type: 'string', describe: 'registry credentials USER:PASSWORD' })
+          .option('src-creds', { type: 'string', hidden: true })
+          .option('registry-token', { type: 'string', describe: 'bearer token for the registry' })
+          .option('creds-file', { type: 'string', describe: 'file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines' })
+          .option('authfile', { type: 'string', describe: 'auth.json / config.json to read credentials from' })
+          .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) to trust' }),
+      async (a) => {
+        const { lockCommand } = await import('./commands/lock.js');
+        await lockCommand({
+          reference: a.reference!,
+          output: a.output,
+          os: a.os,
+          arch: a.arch,
+          variant: a.variant,
+          tlsVerify: a['tls-verify'],
+          creds: a.creds ?? a['src-creds'],
+          registryToken: a['registry-token'],
+          credsFile: a['creds-file'],
+          authfile: a.authfile,
+          caCert: a['ca-cert'],
+        });
+      },
+    )
+    .command(
       'inspect <image>',
       'show the layers of an image JSON with their sizes and store paths',
       (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean' }),

@@ -16,7 +16,7 @@ function fatal(e: unknown): never {
 try {
   const cmd = process.argv[2];
   if (isDigestWorker()) (await import('./tar/digest-pool.js')).serveDigests();
-  else if (cmd === 'build-layers' || cmd === 'build-image') await (await import('./build-cli.js')).runBuild(process.argv.slice(2), import.meta.url);
+  else if (['build-layers', 'build-image', 'fetch-blob', 'fetch-image', 'base-layers'].includes(cmd)) await (await import('./build-cli.js')).runBuild(process.argv.slice(2), import.meta.url);
   else await (await import('./cli.js')).run();
 } catch (e) {
   fatal(e);

@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { readNixAttrs } from '../nix-attrs.js';
 import { normaliseConfig } from '../image/config.js';
-import { FORMAT_VERSION, loadLayersFile, type ImageFile, type LayerRecord } from '../image/schema.js';
+import { FORMAT_VERSION, loadLayersFile, type BaseImageInfo, type ImageFile, type LayerRecord } from '../image/schema.js';
+import { mergeBaseConfig } from '../image/base.js';
 import { UserError } from '../util/errors.js';
 import { buildLayers, MAX_LAYERS_HARD, MAX_LAYERS_SOFT, parseLayerSpec } from './build-layers.js';
 import { graphNodes } from '../nix-attrs.js';
@@ -27,16 +28,37 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFi
   if (spec.tag && !/^[\w][\w.-]{0,127}$/.test(spec.tag)) throw new UserError(`buildImage: tag ${JSON.stringify(spec.tag)} is not a valid tag`);
   const created = spec.created ?? '1970-01-01T00:00:01Z';
   if (created !== 'now' && !RFC3339.test(created)) throw new UserError(`buildImage: created ${JSON.stringify(created)} is not an RFC 3339 date like "2024-01-01T00:00:00Z"`);
-  const config = normaliseConfig(spec.config);
+  let config = normaliseConfig(spec.config);
   const layers: LayerRecord[] = [];
   const seen = new Set<string>();
-  for (const f of spec.layers) {
-    for (const l of loadLayersFile(f).layers) {
+  // fromImage comes first in spec.layers: a pulled base (with `base`) keeps its layer list verbatim
+  // (a repeated layer stays repeated: it is in the base's diff_ids), its config and its history.
+  let base: BaseImageInfo | undefined;
+  let baseHistory: ImageFile['baseHistory'];
+  spec.layers.forEach((f, i) => {
+    const lf = loadLayersFile(f);
+    if (i === 0 && lf.base) {
+      base = lf.base;
+      const os = spec.os ?? 'linux';
+      if (base.architecture !== spec.arch || base.os !== os)
+        throw new UserError(
+          `fromImage ${base.reference} is ${base.os}/${base.architecture}, but the image is built for ${os}/${spec.arch}`,
+          `lock the base for this platform (longshore lock --os ${os} --arch ${spec.arch}), or set arch = "${base.architecture}" in buildImage`,
+        );
+      config = mergeBaseConfig(base.config, config);
+      if (base.history.filter((h) => !h.empty_layer).length === lf.layers.length) baseHistory = base.history;
+      for (const l of lf.layers) {
+        seen.add(l.digest);
+        layers.push(l);
+      }
+      return;
+    }
+    for (const l of lf.layers) {
       if (seen.has(l.digest)) continue;
       seen.add(l.digest);
       layers.push(l);
     }
-  }
+  });
   for (const l of own) {
     if (seen.has(l.digest)) continue;
     seen.add(l.digest);
@@ -54,6 +76,7 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFi
     created: created === 'now' ? new Date().toISOString().replace(/\.\d+Z$/, 'Z') : created,
     config,
     layers,
+    ...(baseHistory ? { baseHistory } : {}),
   };
 }
 

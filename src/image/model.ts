@@ -5,7 +5,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { ImageFile, LayerRecord } from './schema.js';
-import { MEDIA_TYPE_LAYER_TAR } from './schema.js';
+import { MEDIA_TYPE_DOCKER_LAYER_GZIP, MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_LAYER_TAR } from './schema.js';
 import { layerTarStream } from '../tar/writer.js';
 import { sha256 } from '../util/digest.js';
 import { DigestMismatchError, UserError } from '../util/errors.js';
@@ -143,6 +143,28 @@ function layerBlob(rec: LayerRecord): LayerBlob {
   };
 }
 
+/**
+ * One history entry per layer, except that a base image's history (fromImage) is kept whole: its
+ * empty_layer entries stay where they were, and its non-empty entries stand for the base layers.
+ */
+export function imageHistory(img: ImageFile): LayerRecord['history'][] {
+  const own = (l: LayerRecord) => ({ created: img.created, ...l.history });
+  const base = img.baseHistory;
+  if (base) {
+    const n = base.filter((h) => !h.empty_layer).length;
+    if (n <= img.layers.length) return [...base, ...img.layers.slice(n).map(own)];
+  }
+  return img.layers.map(own);
+}
+
+/** OCI manifests get OCI media types, Docker manifests Docker ones (same bytes: gzip is gzip). */
+export function manifestLayerType(mediaType: string, docker: boolean | undefined): string {
+  if (docker) return mediaType === MEDIA_TYPE_LAYER_GZIP ? MEDIA_TYPE_DOCKER_LAYER_GZIP : mediaType;
+  if (mediaType === MEDIA_TYPE_DOCKER_LAYER_GZIP) return MEDIA_TYPE_LAYER_GZIP;
+  if (mediaType === 'application/vnd.docker.image.rootfs.diff.tar') return MEDIA_TYPE_LAYER_TAR;
+  return mediaType;
+}
+
 /** JSON with a fixed key order, as given: config and manifest bytes must be identical for identical inputs. */
 const canonical = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
@@ -152,7 +174,7 @@ export interface ResolveOptions {
 }
 
 export function resolveImage(file: string, img: ImageFile, opts: ResolveOptions = {}): ResolvedImage {
-  const history = img.layers.map((l) => ({ created: img.created, ...l.history }));
+  const history = imageHistory(img);
   const configDocument: Record<string, unknown> = {
     created: img.created,
     architecture: img.arch,
@@ -174,7 +196,7 @@ export function resolveImage(file: string, img: ImageFile, opts: ResolveOptions 
     schemaVersion: 2,
     mediaType: opts.docker ? MEDIA_TYPE_DOCKER_MANIFEST : MEDIA_TYPE_OCI_MANIFEST,
     config: { mediaType: config.mediaType, digest: config.digest, size: config.size },
-    layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    layers: layers.map((l) => ({ mediaType: manifestLayerType(l.mediaType, opts.docker), digest: l.digest, size: l.size })),
   };
   const manifestBytes = canonical(manifestDoc);
   return {

@@ -50,12 +50,29 @@ export interface LayerRecord extends LayerContent {
   history: { created_by?: string; comment?: string; author?: string; created?: string; empty_layer?: boolean };
   /** Base-image layers: fetched blobs in the store rather than generated tar. */
   blob?: string;
+  /** Base-image layers: "HOST/NAME" the blob came from, for cross-repository mounts on push. */
+  sourceRepository?: string;
   writer?: string;
+}
+
+/** What a base image (pullImageFromManifest, pullImage) contributes besides its layers. */
+export interface BaseImageInfo {
+  reference: string;
+  manifestDigest: string;
+  os: string;
+  architecture: string;
+  variant?: string;
+  /** The base config's "config" section (Env, Cmd, …), merged under the user's by buildImage. */
+  config: Record<string, unknown>;
+  /** The base config's full history, empty_layer entries included, in order. */
+  history: LayerRecord['history'][];
 }
 
 export interface LayersFile {
   version: number;
   layers: LayerRecord[];
+  /** Present in the layers JSON of a pulled base image. */
+  base?: BaseImageInfo;
 }
 
 export interface ImageFile {
@@ -68,7 +85,11 @@ export interface ImageFile {
   created: string;
   config: Record<string, unknown>; // normalised OCI config (see config.ts)
   layers: LayerRecord[];
-  /** History entries of a base image that belong to no layer (empty_layer), kept in order. */
+  /**
+   * A base image's full history (empty_layer entries included, in order). Its non-empty entries
+   * describe the first layers of `layers`; the config's history is this followed by one entry per
+   * remaining layer.
+   */
   baseHistory?: LayerRecord['history'][];
 }
 
@@ -109,6 +130,7 @@ export function parseLayerRecord(file: string, where: string, v: unknown): Layer
     sources: isObj(v.sources) ? (v.sources as Record<string, string>) : undefined,
     history: isObj(v.history) ? (v.history as LayerRecord['history']) : {},
     blob: v.blob as string | undefined,
+    ...(typeof v.sourceRepository === 'string' ? { sourceRepository: v.sourceRepository } : {}),
     writer: typeof v.writer === 'string' ? v.writer : undefined,
   };
 }
@@ -131,7 +153,12 @@ export function loadLayersFile(file: string): LayersFile {
   const v = readJson(file);
   if (!isObj(v) || !Array.isArray(v.layers)) fail(file, 'top level', 'expected {"version": 1, "layers": [...]} (a buildLayer output)');
   if (v.version !== FORMAT_VERSION) fail(file, 'version', `unsupported format version ${JSON.stringify(v.version)}; rebuild with this longshore`);
-  return { version: FORMAT_VERSION, layers: v.layers.map((l, i) => parseLayerRecord(file, `layers[${i}]`, l)) };
+  const layers = v.layers.map((l, i) => parseLayerRecord(file, `layers[${i}]`, l));
+  if (v.base === undefined) return { version: FORMAT_VERSION, layers };
+  const b = v.base;
+  if (!isObj(b) || !isObj(b.config) || !Array.isArray(b.history) || typeof b.os !== 'string' || typeof b.architecture !== 'string')
+    fail(file, 'base', 'expected {reference, manifestDigest, os, architecture, config, history} (a pullImageFromManifest output)');
+  return { version: FORMAT_VERSION, layers, base: b as unknown as BaseImageInfo };
 }
 
 export function loadImageFile(file: string): ImageFile {

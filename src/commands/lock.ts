@@ -1,0 +1,213 @@
+// `longshore lock docker://REF`: pins a base image for Nix. The lock holds the platform's manifest and
+// config as exact bytes (their digests are checked wherever they are read), and a summary of the
+// layers (digest, size, media type, diffID) that the Nix library turns into one fixed-output
+// derivation per blob.
+import { writeFileSync } from 'node:fs';
+import { RegistryClient } from '../registry/client.js';
+import { resolveCredential, type CredentialFlags } from '../registry/credentials.js';
+import { formatReference, parseRegistryReference, type RegistryReference } from '../registry/reference.js';
+import { MEDIA_TYPE_DOCKER_LIST, MEDIA_TYPE_OCI_INDEX, RegistryReader } from '../registry/pull.js';
+import { UserError } from '../util/errors.js';
+import { sha256 } from '../util/digest.js';
+
+export const LOCK_VERSION = 1;
+export const LOCK_KIND = 'longshore-image-lock';
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export interface LockLayer {
+  digest: string;
+  size: number;
+  mediaType: string;
+  diffID: string;
+}
+
+export interface ImageLock {
+  version: number;
+  kind: string;
+  /** What was locked, as given (a tag or a digest). */
+  reference: string;
+  registry: string;
+  repository: string;
+  tag?: string;
+  platform: Platform;
+  /** The multi-arch index the manifest was chosen from, when there was one. */
+  index?: { digest: string; mediaType: string };
+  manifest: { digest: string; mediaType: string; size: number; raw: string };
+  config: { digest: string; mediaType: string; size: number; raw: string };
+  layers: LockLayer[];
+}
+
+export const LAYER_MEDIA_TYPES = new Set([
+  'application/vnd.oci.image.layer.v1.tar',
+  'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.oci.image.layer.v1.tar+zstd',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  'application/vnd.docker.image.rootfs.diff.tar',
+]);
+const IMAGE_MANIFESTS = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']);
+
+export interface LockFlags extends CredentialFlags {
+  tlsVerify?: boolean;
+  caCert?: string;
+}
+
+export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
+
+type Obj = Record<string, unknown>;
+
+/** "docker://HOST/NAME:TAG" or "HOST/NAME@sha256:…" → reference. */
+export function parseSourceRef(ref: string): RegistryReference {
+  const rest = ref.replace(/^docker:\/\//, '');
+  const r = parseRegistryReference(rest);
+  if (!r.tag && !r.digest) r.tag = 'latest';
+  return r;
+}
+
+const platformString = (p: Platform) => `${p.os}/${p.architecture}${p.variant ? '/' + p.variant : ''}`;
+
+/** arm64 images often omit the "v8" variant; treat it as the default. */
+function variantMatches(want: string | undefined, have: string | undefined, arch: string): boolean {
+  if (!want) return true;
+  const norm = (v: string | undefined) => (v === undefined && arch === 'arm64' ? 'v8' : v);
+  return norm(want) === norm(have);
+}
+
+/** Picks the platform's entry of an OCI index or Docker manifest list. */
+export function choosePlatform(index: Obj, want: Platform, what: string): { digest: string; mediaType: string; platform: Platform } {
+  const entries = Array.isArray(index.manifests) ? (index.manifests as Obj[]) : [];
+  const cands = entries.filter((m) => {
+    const p = (m.platform ?? {}) as Obj;
+    return p.os === want.os && p.architecture === want.architecture && variantMatches(want.variant, p.variant as string | undefined, want.architecture);
+  });
+  if (!cands.length) {
+    const have = entries.map((m) => {
+      const p = (m.platform ?? {}) as Obj;
+      return p.os ? platformString({ os: String(p.os), architecture: String(p.architecture), variant: p.variant as string | undefined }) : '(no platform)';
+    });
+    throw new UserError(`${what} has no manifest for ${platformString(want)}; it has ${have.join(', ') || 'no manifests'}`, 'choose one with --os, --arch and --variant');
+  }
+  // Without a variant asked for, the first listed wins (registries list the preferred one first).
+  const m = cands[0];
+  const p = m.platform as Obj;
+  if (typeof m.digest !== 'string' || typeof m.mediaType !== 'string') throw new UserError(`${what}: an index entry without digest or mediaType`);
+  return { digest: m.digest, mediaType: m.mediaType, platform: { os: String(p.os), architecture: String(p.architecture), ...(p.variant ? { variant: String(p.variant) } : {}) } };
+}
+
+/** Fetches everything a lock needs. The caller owns `reader` (and closes it). */
+export async function buildLock(reader: RegistryReader, ref: RegistryReference, want: Platform): Promise<ImageLock> {
+  const display = `${formatReference(ref, ref.tag)}${ref.digest ? '@' + ref.digest : ''}`;
+  let top = await reader.manifest(ref.digest ?? ref.tag!);
+  let index: ImageLock['index'];
+  let platform: Platform | undefined;
+  if (top.mediaType === MEDIA_TYPE_OCI_INDEX || top.mediaType === MEDIA_TYPE_DOCKER_LIST) {
+    const chosen = choosePlatform(JSON.parse(top.bytes.toString('utf8')) as Obj, want, display);
+    index = { digest: top.digest, mediaType: top.mediaType };
+    platform = chosen.platform;
+    top = await reader.manifest(chosen.digest);
+  }
+  if (!IMAGE_MANIFESTS.has(top.mediaType)) {
+    throw new UserError(
+      `${display}: unsupported manifest type ${top.mediaType}`,
+      top.mediaType.includes('v1+') || top.mediaType.includes('manifest.v1') ? 'Docker schema 1 images are deprecated; re-push the image with a current tool' : undefined,
+    );
+  }
+  const manifest = JSON.parse(top.bytes.toString('utf8')) as Obj;
+  const cfgDesc = manifest.config as Obj | undefined;
+  if (!cfgDesc || typeof cfgDesc.digest !== 'string') throw new UserError(`${display}: the manifest has no config descriptor`);
+  const configBytes = await reader.blobBytes(cfgDesc.digest, typeof cfgDesc.size === 'number' ? cfgDesc.size : undefined);
+  const config = JSON.parse(configBytes.toString('utf8')) as Obj;
+  const cfgPlatform: Platform = {
+    os: String(config.os ?? ''),
+    architecture: String(config.architecture ?? ''),
+    ...(typeof config.variant === 'string' ? { variant: config.variant } : {}),
+  };
+  if (!index && (cfgPlatform.os !== want.os || cfgPlatform.architecture !== want.architecture)) {
+    throw new UserError(`${display} is a single-platform image for ${platformString(cfgPlatform)}, not ${platformString(want)}`, `lock it with --os ${cfgPlatform.os} --arch ${cfgPlatform.architecture}`);
+  }
+  const layersRaw = Array.isArray(manifest.layers) ? (manifest.layers as Obj[]) : [];
+  const diffIDs = ((config.rootfs as Obj | undefined)?.diff_ids ?? []) as string[];
+  if (diffIDs.length !== layersRaw.length) {
+    throw new UserError(`${display}: the manifest lists ${layersRaw.length} layers but the config has ${diffIDs.length} diff_ids`);
+  }
+  const layers = layersRaw.map((l, i): LockLayer => {
+    const mt = String(l.mediaType);
+    if (!LAYER_MEDIA_TYPES.has(mt)) {
+      throw new UserError(`${display}: layer ${i} has media type ${mt}, which longshore cannot use as a base layer${/foreign|nondistributable/.test(mt) ? ' (foreign layers are fetched from elsewhere)' : ''}`);
+    }
+    return { digest: String(l.digest), size: Number(l.size), mediaType: mt, diffID: diffIDs[i] };
+  });
+  return {
+    version: LOCK_VERSION,
+    kind: LOCK_KIND,
+    reference: display,
+    registry: ref.registry,
+    repository: ref.repository,
+    ...(ref.tag ? { tag: ref.tag } : {}),
+    platform: platform ?? cfgPlatform,
+    ...(index ? { index } : {}),
+    manifest: { digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, raw: top.bytes.toString('utf8') },
+    config: { digest: String(cfgDesc.digest), mediaType: String(cfgDesc.mediaType), size: configBytes.length, raw: configBytes.toString('utf8') },
+    layers,
+  };
+}
+
+/** Checks a lock's internal consistency (digests of the raw documents, layer summary), naming what is off. */
+export function checkLock(lock: unknown, file: string): ImageLock {
+  const l = lock as ImageLock;
+  if (typeof l !== 'object' || l === null || l.kind !== LOCK_KIND) throw new UserError(`${file}: not a longshore lock file (make one with \`longshore lock docker://…\`)`);
+  if (l.version !== LOCK_VERSION) throw new UserError(`${file}: lock format version ${JSON.stringify(l.version)} is not supported; re-run longshore lock`);
+  for (const k of ['manifest', 'config'] as const) {
+    const d = l[k];
+    if (!d || typeof d.raw !== 'string') throw new UserError(`${file}: "${k}.raw" is missing`);
+    const got = sha256(Buffer.from(d.raw, 'utf8'));
+    if (got !== d.digest) throw new UserError(`${file}: the ${k} text has digest ${got}, but the lock says ${d.digest}; the lock was edited — re-run longshore lock`);
+  }
+  const manifest = JSON.parse(l.manifest.raw) as { config: { digest: string }; layers: { digest: string; size: number; mediaType: string }[] };
+  const config = JSON.parse(l.config.raw) as { rootfs?: { diff_ids?: string[] } };
+  if (manifest.config.digest !== l.config.digest) throw new UserError(`${file}: the manifest's config is ${manifest.config.digest}, but the lock's config is ${l.config.digest}`);
+  const diffIDs = config.rootfs?.diff_ids ?? [];
+  if (manifest.layers.length !== l.layers.length || diffIDs.length !== l.layers.length)
+    throw new UserError(`${file}: the layer list does not match the manifest (${manifest.layers.length} layers) and config (${diffIDs.length} diff_ids); re-run longshore lock`);
+  manifest.layers.forEach((m, i) => {
+    const s = l.layers[i];
+    if (s.digest !== m.digest || s.size !== m.size || s.mediaType !== m.mediaType || s.diffID !== diffIDs[i])
+      throw new UserError(`${file}: layers[${i}] (${s.digest}) does not match the manifest's ${m.digest}; the lock was edited — re-run longshore lock`);
+  });
+  return l;
+}
+
+export interface LockArgs extends LockFlags {
+  reference: string;
+  os?: string;
+  arch?: string;
+  variant?: string;
+  output?: string;
+}
+
+export async function lockCommand(a: LockArgs): Promise<ImageLock> {
+  const ref = parseSourceRef(a.reference);
+  const want: Platform = { os: a.os ?? DEFAULT_PLATFORM.os, architecture: a.arch ?? DEFAULT_PLATFORM.architecture, ...(a.variant ? { variant: a.variant } : {}) };
+  const credential = await resolveCredential(ref.registry, ref.repository, a);
+  const client = new RegistryClient({ ref, credential, tlsVerify: a.tlsVerify, caCert: a.caCert, debug: !!process.env.LONGSHORE_DEBUG && process.env.LONGSHORE_DEBUG !== '0' });
+  const reader = new RegistryReader(client, ref.repository);
+  try {
+    await client.ping();
+    const lock = await buildLock(reader, ref, want);
+    const text = JSON.stringify(lock, null, 2) + '\n';
+    if (a.output && a.output !== '-') {
+      writeFileSync(a.output, text);
+      process.stderr.write(
+        `locked ${lock.reference} (${platformString(lock.platform)}) at ${lock.manifest.digest}: ${lock.layers.length} layers, ${lock.layers.reduce((s, l) => s + l.size, 0)} bytes → ${a.output}\n`,
+      );
+    } else process.stdout.write(text);
+    return lock;
+  } finally {
+    await reader.close();
+    await client.close();
+  }
+}
