@@ -128,12 +128,12 @@ export function runCredentialHelper(helper: string, serverURL: string): Promise<
   });
 }
 
-async function fromAuthFile(file: string, registry: string, repository: string): Promise<Credential | undefined> {
+async function fromAuthFile(file: string, registry: string, repository: string, explicit = false): Promise<Credential | undefined> {
   let doc: AuthFile;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8')) as AuthFile;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !explicit) return undefined;
     throw new UserError(`auth file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
   }
   const helperKey = bestKey(Object.keys(doc.credHelpers ?? {}), registry, repository);
@@ -161,7 +161,7 @@ export async function resolveCredential(registry: string, repository: string, fl
     return { kind: 'basic', username: env.LONGSHORE_REGISTRY_USERNAME, password: env.LONGSHORE_REGISTRY_PASSWORD, source: 'LONGSHORE_REGISTRY_USERNAME/PASSWORD' };
   }
   for (const file of authFileCandidates(flags, env)) {
-    const c = await fromAuthFile(file, registry, repository);
+    const c = await fromAuthFile(file, registry, repository, file === flags.authfile);
     if (c) return c;
   }
   return undefined;
