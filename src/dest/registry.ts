@@ -21,8 +21,7 @@ const HEAD_JOBS = 16;
  * carry `sourceRepository` ("HOST/NAME") on their LayerRecord; --mount-from applies to all layers.
  */
 export function mountSource(layer: LayerBlob, ref: RegistryReference, flag?: string): string | undefined {
-  const hint = (layer.record as { sourceRepository?: unknown }).sourceRepository;
-  for (const cand of [typeof hint === 'string' ? hint : undefined, flag]) {
+  for (const cand of [layer.record.sourceRepository, flag]) {
     if (!cand) continue;
     // "HOST/NAME" on the same registry, or a bare NAME meaning this registry.
     const parsed = cand.includes('/') && /[.:]|^localhost\//.test(cand.split('/')[0]) ? parseRegistryReference(cand) : { ...ref, repository: cand };
