@@ -17,7 +17,11 @@ try {
   const cmd = process.argv[2];
   if (isDigestWorker()) (await import('./tar/digest-pool.js')).serveDigests();
   else if (['build-layers', 'build-image', 'fetch-blob', 'fetch-image', 'base-layers'].includes(cmd)) await (await import('./build-cli.js')).runBuild(process.argv.slice(2), import.meta.url);
-  else await (await import('./cli.js')).run();
+  else {
+    await (await import('./cli.js')).run();
+    // Idle keep-alive sockets and timers must not hold a finished command open.
+    process.exit(process.exitCode ?? 0);
+  }
 } catch (e) {
   fatal(e);
 }

@@ -1,6 +1,6 @@
 // A small HTTP client for the Docker Engine API and Podman's API (both over a unix socket), with
 // errors that say which socket was tried and what to do about it.
-import { Agent, request, errors as undiciErrors } from 'undici';
+import { Agent, request, errors as undiciErrors } from '../util/http.js';
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
 

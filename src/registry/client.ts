@@ -2,7 +2,7 @@
 // leaking credentials, debug logging with secrets redacted, retries for replayable requests.
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from '../util/http.js';
 import { UserError } from '../util/errors.js';
 import { Authenticator } from './auth.js';
 import type { Credential } from './credentials.js';
@@ -99,6 +99,22 @@ export class RegistryClient {
         throw new UserError(`${this.host} does not look like a container registry: GET /v2/ answered ${res.status}`);
       }
     };
+    // Loopback registries speak plain HTTP by convention: start there and skip a TLS handshake
+    // (and loading the CA store) on every push of the edit/push loop; a TLS server's 400 sends us back.
+    if (this.base.startsWith('https:') && this.mayUseHttp() && isLoopback(this.host) && this.opts.tlsVerify !== true) {
+      this.base = `http://${this.host}`;
+      try {
+        const res = await this.send('GET', `${this.base}/v2/`, {}, undefined);
+        if (res.status === 200 || res.status === 401 || res.status === 404) {
+          if (res.status === 401) this.auth.setChallenge(res.headers['www-authenticate']);
+          return;
+        }
+      } catch {
+        // not plain HTTP: fall through to HTTPS
+      }
+      this.debug(`${this.host}: plain HTTP did not answer as a registry; trying HTTPS`);
+      this.base = `https://${this.host}`;
+    }
     await withRetry(async () => {
       try {
         await tryPing();

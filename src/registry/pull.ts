@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { readFileSync } from 'node:fs';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from '../util/http.js';
 import { UserError } from '../util/errors.js';
 import type { RegistryClient, Response } from './client.js';
 import { TransientError } from './errors.js';
