@@ -13,6 +13,7 @@ import { NIX_OPTS, ROOT, longshore, tmp } from './helpers/nix.js';
 import { push, startRegistry, type Registry } from './helpers/registry.js';
 import { makePodman, type Podman } from './helpers/podman.js';
 import { startDockerd, type Dockerd } from './helpers/docker.js';
+import { startTokenServer, type TokenServer } from './helpers/token-server.js';
 import { checkLock, choosePlatform, type ImageLock } from '../src/commands/lock.js';
 import { mergeBaseConfig, mergeEnv } from '../src/image/base.js';
 import { imageHistory } from '../src/image/model.js';
@@ -353,6 +354,34 @@ describe('a source registry behind htpasswd', { timeout: 180_000 }, () => {
     const r = await lock(`${reg.host}/private/env:1`, ['--creds', `${USER}:${PASS}`]);
     assert.equal(r.exitCode, 0, r.all);
     await nixBuildOk(appExpr(r.file), { LONGSHORE_REGISTRY_USERNAME: USER, LONGSHORE_REGISTRY_PASSWORD: PASS });
+  });
+});
+
+describe('a source registry behind a token server', { timeout: 180_000 }, () => {
+  let reg: Registry;
+  let ts: TokenServer;
+  const service = 'longshore-base-test';
+  before(async () => {
+    // Anonymous requests get no access at all; users get what they ask for.
+    ts = await startTokenServer({ service, issuer: 'longshore-test-issuer', users: { [USER]: PASS }, grant: (user, _repo, wanted) => (user ? wanted : []) });
+    reg = await startRegistry({ token: { realm: ts.realm, service, issuer: 'longshore-test-issuer', rootcertbundle: ts.rootcertbundle } });
+  });
+  after(async () => {
+    await reg?.stop();
+    await ts?.stop();
+  });
+
+  test('lock and fetch with pull-scoped bearer tokens; push mounts the base with one pull+push token', async () => {
+    await pushBase(reg, 'tok/base:1', randomBytes(6).toString('hex'), `${USER}:${PASS}`);
+    const r = await lock(`${reg.host}/tok/base:1`, ['--creds', `${USER}:${PASS}`]);
+    assert.equal(r.exitCode, 0, r.all);
+    ts.requests.length = 0;
+    const img = await nixBuildOk(appExpr(r.file), { LONGSHORE_REGISTRY_USERNAME: USER, LONGSHORE_REGISTRY_PASSWORD: PASS });
+    assert.ok(ts.requests.some((q) => q.user === USER && q.scopes.includes('repository:tok/base:pull')), JSON.stringify(ts.requests));
+    assert.ok(!ts.requests.some((q) => q.scopes.some((s) => s.includes('push'))), 'a fetch asks for pull only');
+    const p = await push(img, `${reg.host}/tok/app:1`, ['--creds', `${USER}:${PASS}`]);
+    assert.equal(p.exitCode, 0, p.output);
+    assert.deepEqual(p.json!.layers.map((l) => l.action), ['mounted', 'uploaded']);
   });
 });
 
