@@ -166,6 +166,15 @@ describe('base image from an anonymous registry', { timeout: 300_000 }, () => {
     assert.equal(cfg.history[1].created_by, 'umoci config');
     // skopeo re-verifies every blob, gzip included.
     await execa('skopeo', ['copy', '--src-tls-verify=false', `docker://${reg.host}/app:1`, `oci:${tmp('longshore-oci-')}/x:1`]);
+
+    // The pushed app, locked in turn from its own repository, shares the base blob: one store path.
+    const again = await lock(`${reg.host}/app:1`);
+    assert.equal(again.exitCode, 0, again.all);
+    const pulled = JSON.parse(readFileSync(await nixBuildOk(`longshore.pullImageFromManifest { imageManifest = ${again.file}; }`), 'utf8')) as ImageJson;
+    const img = JSON.parse(readFileSync(app, 'utf8')) as ImageJson;
+    assert.equal(pulled.layers[0].blob, img.layers[0].blob);
+    assert.equal(pulled.layers[0].sourceRepository, `${reg.host}/app`);
+    assert.equal(pulled.layers[0].mediaType, GZIP_OCI);
   });
 
   test('podman pulls and runs it: inherited Env and WorkingDir, the base busybox, the app file', async () => {
