@@ -25,13 +25,15 @@ export function serveDigests(): void {
 export async function digestLayers(contents: LayerContent[], entryUrl: string | undefined, jobs = availableParallelism()): Promise<TarResult[]> {
   const n = Math.max(1, Math.min(jobs, contents.length));
   if (!entryUrl || !entryUrl.endsWith('.mjs') || n === 1) return runLimited(contents, 1, (c) => digestLayer(c));
-  const workers = Array.from({ length: n }, () => new Worker(new URL(entryUrl), { workerData: { role: ROLE } }));
+  // This thread digests too: one worker fewer to start.
+  const workers = Array.from({ length: n - 1 }, () => new Worker(new URL(entryUrl), { workerData: { role: ROLE } }));
   try {
     let nextId = 0;
-    const free = [...workers];
+    const free: (Worker | 'here')[] = ['here', ...workers];
     return await runLimited(contents, n, async (content) => {
       const w = free.pop()!;
       try {
+        if (w === 'here') return await digestLayer(content);
         return await new Promise<TarResult>((resolve, reject) => {
           const id = nextId++;
           const onMsg = (m: { id: number; result?: TarResult; error?: string; user?: boolean }) => {
