@@ -7,6 +7,7 @@ import { closureOf, graphFromNodes } from '../layering/graph.js';
 import { graphNodes, readNixAttrs, type GraphNode } from '../nix-attrs.js';
 import { popularityLayers } from '../layering/popularity.js';
 import { sizeAwareLayers } from '../layering/size.js';
+import { availableParallelism } from 'node:os';
 import { WRITER_VERSION } from '../tar/writer.js';
 import { digestLayers } from '../tar/digest-pool.js';
 import { UserError } from '../util/errors.js';
@@ -115,7 +116,7 @@ export async function buildLayers(
   }));
   const t0 = Date.now();
   const digests = await digestLayers(contents, entryUrl);
-  log(`digested ${contents.length} layer(s) in ${Date.now() - t0} ms`);
+  log(`digested ${contents.length} layer(s) in ${Date.now() - t0} ms on ${Math.min(availableParallelism(), contents.length)} threads`);
   const own = contents.map((c, i) => {
     const r = digests[i];
     log(`layer ${i + 1}/${contents.length}: ${r.diffID} ${r.size} bytes, ${c.paths.length} store paths`);
