@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { copyCommand } from './commands/copy.js';
+import { COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
 import { inspectCommand } from './commands/inspect.js';
 import './dest/all.js';
 
@@ -16,33 +17,9 @@ export async function run(): Promise<void> {
         y
           .positional('image', { type: 'string', demandOption: true, describe: 'image JSON (a buildImage output)' })
           .positional('destination', { type: 'string', demandOption: true })
-          .option('jobs', { alias: 'j', type: 'number', default: 4, describe: 'parallel blob transfers' })
-          .option('tls-verify', { type: 'boolean', describe: 'verify TLS (default true; false also allows plain HTTP)' })
-          .option('creds', { type: 'string', describe: 'registry credentials USER:PASSWORD' })
-          .option('dest-creds', { type: 'string', hidden: true })
-          .option('registry-token', { type: 'string', describe: 'bearer token for the registry' })
-          .option('dest-registry-token', { type: 'string', hidden: true })
-          .option('creds-file', { type: 'string', describe: 'file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines' })
-          .option('authfile', { type: 'string', describe: 'auth.json / config.json to read credentials from' })
-          .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) to trust' })
-          .option('mount-from', { type: 'string', describe: 'registry: another repository of the same registry to mount missing layers from' })
-          .option('json', { type: 'boolean', describe: 'print the summary as JSON on stdout' })
-          .option('quiet', { alias: 'q', type: 'boolean', describe: 'print nothing but errors' }),
+          .options(COPY_OPTIONS),
       async (a) => {
-        await copyCommand({
-          image: a.image!,
-          destination: a.destination!,
-          jobs: a.jobs,
-          tlsVerify: a['tls-verify'],
-          creds: a.creds ?? a['dest-creds'],
-          registryToken: a['registry-token'] ?? a['dest-registry-token'],
-          credsFile: a['creds-file'],
-          authfile: a.authfile,
-          caCert: a['ca-cert'],
-          mountFrom: a['mount-from'],
-          json: a.json,
-          quiet: a.quiet,
-        });
+        await copyCommand(toCopyArgs(String(a.image), String(a.destination), a as Record<string, string | number | boolean | undefined>));
       },
     )
     .command(

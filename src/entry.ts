@@ -18,7 +18,11 @@ try {
   if (isDigestWorker()) (await import('./tar/digest-pool.js')).serveDigests();
   else if (['build-layers', 'build-image', 'fetch-blob', 'fetch-image', 'base-layers'].includes(cmd)) await (await import('./build-cli.js')).runBuild(process.argv.slice(2), import.meta.url);
   else {
-    await (await import('./cli.js')).run();
+    const fast = cmd === 'copy' ? (await import('./copy-fast.js')).parseCopyFast(process.argv.slice(2)) : null;
+    if (fast) {
+      await import('./dest/all.js');
+      await (await import('./commands/copy.js')).copyCommand(fast);
+    } else await (await import('./cli.js')).run();
     // Idle keep-alive sockets and timers must not hold a finished command open.
     process.exit(process.exitCode ?? 0);
   }

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { ImageFile, LayerRecord } from './schema.js';
 import { MEDIA_TYPE_DOCKER_LAYER_GZIP, MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_LAYER_TAR } from './schema.js';
-import { layerTarStream } from '../tar/writer.js';
 import { sha256 } from '../util/digest.js';
 import { DigestMismatchError, UserError } from '../util/errors.js';
 
@@ -85,6 +84,7 @@ async function explainMismatch(rec: LayerRecord, got: string, size: number): Pro
   if (rec.blob) return new DigestMismatchError(`${head}: the fetched blob ${rec.blob} was modified`, rec.blob);
   if (rec.sources) {
     // A second pass with fingerprints names the source that changed.
+    const { layerTarStream } = await import('../tar/writer.js');
     const { stream, result } = layerTarStream(rec, { fingerprint: true });
     for await (const _ of stream) {
       // drain
@@ -136,9 +136,18 @@ function layerBlob(rec: LayerRecord): LayerBlob {
         return src.pipe(verify);
       }
       if (rec.mediaType !== MEDIA_TYPE_LAYER_TAR) throw new UserError(`layer ${rec.digest}: unsupported media type ${rec.mediaType}`);
-      const { stream } = layerTarStream(rec);
-      stream.on('error', (e) => verify.destroy(e));
-      return stream.pipe(verify);
+      // The tar writer loads on first use: a push that skips every layer never needs it.
+      import('../tar/writer.js').then(
+        ({ layerTarStream }) => {
+          if (verify.destroyed) return;
+          const { stream } = layerTarStream(rec);
+          stream.on('error', (e) => verify.destroy(e));
+          verify.once('close', () => stream.destroy());
+          stream.pipe(verify);
+        },
+        (e) => verify.destroy(e),
+      );
+      return verify;
     },
   };
 }

@@ -1,0 +1,46 @@
+// The options of `longshore copy`, declared once: yargs builds --help and the general parser from
+// this table, and the fast path (copy-fast.ts) parses the same table with node:util.
+import type { CopyArgs } from './copy.js';
+
+export interface OptionSpec {
+  type: 'string' | 'number' | 'boolean';
+  alias?: string;
+  default?: number;
+  describe?: string;
+  hidden?: boolean;
+}
+
+export const COPY_OPTIONS: Record<string, OptionSpec> = {
+  jobs: { alias: 'j', type: 'number', default: 4, describe: 'parallel blob transfers' },
+  'tls-verify': { type: 'boolean', describe: 'verify TLS (default true; false also allows plain HTTP)' },
+  creds: { type: 'string', describe: 'registry credentials USER:PASSWORD' },
+  'dest-creds': { type: 'string', hidden: true },
+  'registry-token': { type: 'string', describe: 'bearer token for the registry' },
+  'dest-registry-token': { type: 'string', hidden: true },
+  'creds-file': { type: 'string', describe: 'file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines' },
+  authfile: { type: 'string', describe: 'auth.json / config.json to read credentials from' },
+  'ca-cert': { type: 'string', describe: 'extra CA certificate (PEM) to trust' },
+  'mount-from': { type: 'string', describe: 'registry: another repository of the same registry to mount missing layers from' },
+  json: { type: 'boolean', describe: 'print the summary as JSON on stdout' },
+  quiet: { alias: 'q', type: 'boolean', describe: 'print nothing but errors' },
+};
+
+type Parsed = Record<string, string | number | boolean | undefined>;
+
+export function toCopyArgs(image: string, destination: string, a: Parsed): CopyArgs {
+  const s = (k: string) => a[k] as string | undefined;
+  return {
+    image,
+    destination,
+    jobs: a.jobs as number | undefined,
+    tlsVerify: a['tls-verify'] as boolean | undefined,
+    creds: s('creds') ?? s('dest-creds'),
+    registryToken: s('registry-token') ?? s('dest-registry-token'),
+    credsFile: s('creds-file'),
+    authfile: s('authfile'),
+    caCert: s('ca-cert'),
+    mountFrom: s('mount-from'),
+    json: a.json as boolean | undefined,
+    quiet: a.quiet as boolean | undefined,
+  };
+}
