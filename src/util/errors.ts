@@ -13,8 +13,3 @@ export class DigestMismatchError extends UserError {
     this.name = 'DigestMismatchError';
   }
 }
-
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
