@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
 import { UserError } from '../util/errors.js';
 
 export type Credential =
@@ -104,8 +103,10 @@ function fromEntry(e: AuthEntry, source: string): Credential | undefined {
 }
 
 /** docker-credential-<name> get: server URL on stdin, {ServerURL,Username,Secret} on stdout. */
-export function runCredentialHelper(helper: string, serverURL: string): Promise<Credential | undefined> {
+export async function runCredentialHelper(helper: string, serverURL: string): Promise<Credential | undefined> {
   const bin = `docker-credential-${helper}`;
+  // Loaded here: most pushes use no helper, and child_process is costly to load at every start.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = execFile(bin, ['get'], { timeout: 30_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err) {

@@ -6,7 +6,7 @@ import { UserError } from '../util/errors.js';
 import { runLimited } from '../util/limit.js';
 import { digestLayer, type TarResult } from './writer.js';
 
-import { DIGEST_WORKER_ROLE as ROLE } from './worker-role.js';
+import { DIGEST_WORKER_ENV } from './worker-role.js';
 
 export function serveDigests(): void {
   parentPort!.on('message', async (msg: { id: number; content: LayerContent }) => {
@@ -26,7 +26,7 @@ export async function digestLayers(contents: LayerContent[], entryUrl: string | 
   const n = Math.max(1, Math.min(jobs, contents.length));
   if (!entryUrl || !entryUrl.endsWith('.mjs') || n === 1) return runLimited(contents, 1, (c) => digestLayer(c));
   // This thread digests too: one worker fewer to start.
-  const workers = Array.from({ length: n - 1 }, () => new Worker(new URL(entryUrl), { workerData: { role: ROLE } }));
+  const workers = Array.from({ length: n - 1 }, () => new Worker(new URL(entryUrl), { env: { ...process.env, [DIGEST_WORKER_ENV]: '1' } }));
   try {
     let nextId = 0;
     const free: (Worker | 'here')[] = ['here', ...workers];

@@ -1,6 +1,6 @@
-import { isMainThread, workerData } from 'node:worker_threads';
-
-export const DIGEST_WORKER_ROLE = 'longshore-digest-worker';
+// Marked by an environment variable rather than checked with node:worker_threads, so that every
+// command does not pay for loading that module.
+export const DIGEST_WORKER_ENV = 'LONGSHORE_DIGEST_WORKER';
 
 /** True inside a digest worker: the entry then serves digests instead of parsing argv. */
-export const isDigestWorker = (): boolean => !isMainThread && (workerData as { role?: string } | null)?.role === DIGEST_WORKER_ROLE;
+export const isDigestWorker = (): boolean => process.env[DIGEST_WORKER_ENV] === '1';
