@@ -2,7 +2,7 @@
 import type { ResolvedImage } from '../image/model.js';
 import { UserError } from '../util/errors.js';
 import { DockerApi, dockerEndpoint } from '../daemon/docker-api.js';
-import { loadArchive } from '../daemon/load.js';
+import { alreadyLoaded, loadArchive, loadOmitting, loadResult } from '../daemon/load.js';
 import { presentPrefix } from '../daemon/layers.js';
 import { parseNameTag } from '../daemon/reference.js';
 import { registerTransport } from './parse.js';
@@ -26,35 +26,21 @@ export class DockerDaemonDestination implements Destination {
       if (await api.inspect(image.config.digest)) {
         // The daemon holds this exact image (ID = config digest): tagging is all there is to do.
         await api.tag(image.config.digest, this.name, tag);
-        layers = image.layers.map((l) => ({ digest: l.digest, size: l.size, action: 'skipped', bytesSent: 0 }));
-        for (const l of image.layers) ctx.progress.layer(l.digest, l.size).done('skipped (image already loaded)');
+        layers = alreadyLoaded(image, ctx.progress);
       } else {
         // The classic loader skips a layer file whose ChainID it has, so those files are left out.
         const held = await api.heldChainIDs();
         const n = presentPrefix(image.layers.map((l) => l.diffID), held);
         const omit = new Set(image.layers.slice(0, n).map((l) => l.diffID));
-        const load = (o: Set<string>) =>
-          loadArchive(image, { format: 'docker', repoTags: [ref], omit: o, progress: ctx.progress }, (s, signal) => api.load(s, signal));
-        try {
-          layers = await load(omit);
-        } catch (e) {
-          // A daemon that needs every file (e.g. the containerd image store) gets the full archive.
-          if (omit.size === 0 || !(e instanceof UserError) || e.name === 'DigestMismatchError') throw e;
-          ctx.progress.info(`the Docker daemon refused the archive without the ${omit.size} layer(s) it has (${e.message}); sending every layer`);
-          layers = await load(new Set());
-        }
+        // A daemon that needs every file (e.g. the containerd image store) gets the full archive.
+        layers = await loadOmitting(omit, 'the Docker daemon', ctx.progress, (o) =>
+          loadArchive(image, { format: 'docker', repoTags: [ref], omit: o, progress: ctx.progress }, (s, signal) => api.load(s, signal)),
+        );
       }
       const got = await api.inspect(ref);
       if (!got) throw new UserError(`the Docker daemon reported success but has no image ${ref}`);
       if (got.Id !== image.config.digest) throw new UserError(`the Docker daemon holds ${got.Id} as ${ref}, expected ${image.config.digest}`);
-      return {
-        destination: this.description,
-        reference: ref,
-        imageId: image.config.digest,
-        layers,
-        bytesSent: layers.reduce((a, l) => a + l.bytesSent, 0),
-        seconds: (Date.now() - start) / 1000,
-      };
+      return loadResult(this.description, ref, image, layers, start);
     } finally {
       await api.close();
     }

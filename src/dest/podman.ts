@@ -2,7 +2,7 @@
 import type { ResolvedImage } from '../image/model.js';
 import { UserError } from '../util/errors.js';
 import { digestHex } from '../util/digest.js';
-import { loadArchive } from '../daemon/load.js';
+import { alreadyLoaded, loadArchive, loadOmitting, loadResult } from '../daemon/load.js';
 import { podmanBackend } from '../daemon/podman.js';
 import { parseNameTag } from '../daemon/reference.js';
 import { registerTransport } from './parse.js';
@@ -24,36 +24,22 @@ export class PodmanDestination implements Destination {
     try {
       let layers: LayerOutcome[];
       if (await podman.exists(id)) {
-        layers = image.layers.map((l) => ({ digest: l.digest, size: l.size, action: 'skipped', bytesSent: 0 }));
-        for (const l of image.layers) ctx.progress.layer(l.digest, l.size).done('skipped (image already loaded)');
+        layers = alreadyLoaded(image, ctx.progress);
       } else {
         // Podman reuses a layer by its uncompressed digest wherever it sits in the stack, and its
         // oci-archive reader opens a blob only when it cannot reuse it.
         const held = await podman.heldDiffIDs();
         const omit = new Set(image.layers.filter((l) => held.has(l.diffID)).map((l) => l.diffID));
-        const load = (o: Set<string>) =>
-          loadArchive(image, { format: 'oci', repoTags: [ref], refName: tag, omit: o, progress: ctx.progress }, (s, signal) => podman.load(s, signal));
-        try {
-          layers = await load(omit);
-        } catch (e) {
-          if (omit.size === 0 || !(e instanceof UserError) || e.name === 'DigestMismatchError') throw e;
-          ctx.progress.info(`${podman.label} refused the archive without the ${omit.size} layer(s) it has (${e.message}); sending every layer`);
-          layers = await load(new Set());
-        }
+        layers = await loadOmitting(omit, podman.label, ctx.progress, (o) =>
+          loadArchive(image, { format: 'oci', repoTags: [ref], refName: tag, omit: o, progress: ctx.progress }, (s, signal) => podman.load(s, signal)),
+        );
       }
       // The archive's name annotation already names it; tagging makes sure, whatever Podman made of it.
       await podman.tag(id, this.name, tag);
       const got = await podman.idOf(ref);
       if (!got) throw new UserError(`${podman.label} reported success but has no image ${ref}`);
       if (got !== id) throw new UserError(`${podman.label} holds sha256:${got} as ${ref}, expected ${image.config.digest}`);
-      return {
-        destination: this.description,
-        reference: ref,
-        imageId: image.config.digest,
-        layers,
-        bytesSent: layers.reduce((a, l) => a + l.bytesSent, 0),
-        seconds: (Date.now() - start) / 1000,
-      };
+      return loadResult(this.description, ref, image, layers, start);
     } finally {
       await podman.close();
     }
