@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { buildExample, CLI, longshore, nixBuild, tmp } from './helpers/nix.js';
-import { appImageExpr, startDockerd, type CopyJson, type Dockerd } from './helpers/docker.js';
+import { appImageExpr, copyJson, layerDigests, startDockerd, type CopyJson, type Dockerd } from './helpers/docker.js';
 import { DockerApi } from '../src/daemon/docker-api.js';
 import { chainIDs } from '../src/daemon/layers.js';
 import { DockerDaemonDestination } from '../src/dest/docker-daemon.js';
@@ -18,13 +18,7 @@ let hello: string;
 let v1: string;
 let v2: string;
 
-async function copy(image: string, dest: string, env: Record<string, string> = d.env): Promise<CopyJson> {
-  const r = await longshore(['copy', image, dest, '--json'], env);
-  assert.equal(r.exitCode, 0, r.all);
-  return JSON.parse(r.stdout) as CopyJson;
-}
-
-const layerDigests = (image: string): string[] => (JSON.parse(readFileSync(image, 'utf8')) as { layers: { digest: string }[] }).layers.map((l) => l.digest);
+const copy = (image: string, dest: string, env: Record<string, string> = d.env): Promise<CopyJson> => copyJson(image, dest, env);
 
 describe('docker-daemon', { timeout: 300_000 }, () => {
   before(async () => {

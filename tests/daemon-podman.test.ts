@@ -2,10 +2,10 @@
 // service) first, then a private API socket.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExample, longshore, nixBuild, tmp } from './helpers/nix.js';
-import { appImageExpr, type CopyJson } from './helpers/docker.js';
+import { appImageExpr, copyJson, layerDigests } from './helpers/docker.js';
 import { makePodman, type Podman } from './helpers/podman.js';
 
 let p: Podman;
@@ -14,13 +14,7 @@ let v1: string;
 let v2: string;
 let host: string;
 
-async function copy(image: string, dest: string, env: Record<string, string>): Promise<CopyJson> {
-  const r = await longshore(['copy', image, dest, '--json'], env);
-  assert.equal(r.exitCode, 0, r.all);
-  return JSON.parse(r.stdout) as CopyJson;
-}
-
-const layerDigests = (image: string): string[] => (JSON.parse(readFileSync(image, 'utf8')) as { layers: { digest: string }[] }).layers.map((l) => l.digest);
+const copy = copyJson;
 
 describe('podman', { timeout: 300_000 }, () => {
   before(async () => {

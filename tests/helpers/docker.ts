@@ -4,7 +4,9 @@ import { chmodSync, openSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { tmp } from './nix.js';
+import assert from 'node:assert/strict';
+import { longshore, tmp } from './nix.js';
+import { loadImageFile } from '../../src/image/schema.js';
 
 export interface Dockerd {
   dir: string;
@@ -95,3 +97,12 @@ export interface CopyJson {
   bytesSent: number;
   layers: { digest: string; size: number; action: string; bytesSent: number }[];
 }
+
+/** `longshore copy IMAGE DEST --json`, which must succeed; returns the parsed summary. */
+export async function copyJson(image: string, dest: string, env: Record<string, string>): Promise<CopyJson> {
+  const r = await longshore(['copy', image, dest, '--json'], env);
+  assert.equal(r.exitCode, 0, r.all);
+  return JSON.parse(r.stdout) as CopyJson;
+}
+
+export const layerDigests = (image: string): string[] => loadImageFile(image).layers.map((l) => l.digest);
