@@ -1,5 +1,5 @@
 // The distribution v2 calls longshore makes: blob HEAD, mount, upload (monolithic or streamed), manifest PUT.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../util/digest.js';
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
 import { header1, type RegistryClient, type Response } from './client.js';
@@ -103,7 +103,7 @@ export class RepositoryApi {
 
   /** PUT of the exact manifest bytes; checks the digest the registry computed. */
   async putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-    const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+    const digest = sha256(bytes);
     const what = `pushing manifest ${digest} as ${this.repository}:${reference}`;
     const res = await this.client.request({
       method: 'PUT',

@@ -3,6 +3,7 @@
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { sha256 } from '../util/digest.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { readFileSync } from 'node:fs';
@@ -90,7 +91,7 @@ export class RegistryReader {
       const chunks: Buffer[] = [];
       for await (const c of r.body) chunks.push(c as Buffer);
       const bytes = Buffer.concat(chunks);
-      const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+      const digest = sha256(bytes);
       if (reference.startsWith('sha256:') && digest !== reference)
         throw new UserError(`${what}: the registry sent bytes whose digest is ${digest}, not ${reference}`);
       let mediaType = h1(r.headers['content-type'])?.split(';')[0].trim();
@@ -113,7 +114,7 @@ export class RegistryReader {
       const chunks: Buffer[] = [];
       for await (const c of r.body) chunks.push(c as Buffer);
       const bytes = Buffer.concat(chunks);
-      verifyBlob(what, digest, size, 'sha256:' + createHash('sha256').update(bytes).digest('hex'), bytes.length);
+      verifyBlob(what, digest, size, sha256(bytes), bytes.length);
       return bytes;
     });
   }
