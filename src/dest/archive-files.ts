@@ -1,11 +1,10 @@
 // docker-archive:FILE[:NAME[:TAG]] and oci-archive:FILE[:TAG] — the archive a daemon would load,
 // written to a temporary file and renamed into place only when complete.
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { ResolvedImage } from '../image/model.js';
 import { UserError } from '../util/errors.js';
+import { writeAtomically } from '../util/atomic.js';
 import { imageArchive, type ArchiveFormat } from '../daemon/archive.js';
 import { parseNameTag } from '../daemon/reference.js';
 import { registerTransport } from './parse.js';
@@ -41,11 +40,11 @@ export class ArchiveFileDestination implements Destination {
     await Promise.all(image.layers.map((l) => l.check()));
     const { repoTags, refName } = this.names(image);
     const archive = imageArchive(image, { format: this.format, repoTags, refName, progress: ctx.progress, verb: 'writing' });
-    const tmp = `${this.file}.tmp-${randomBytes(6).toString('hex')}`;
     try {
-      await pipeline(archive.stream, createWriteStream(tmp));
-      const layers = await archive.done;
-      await rename(tmp, this.file);
+      const layers = await writeAtomically(this.file, async (tmp) => {
+        await pipeline(archive.stream, createWriteStream(tmp));
+        return archive.done;
+      });
       return {
         destination: this.description,
         reference: `${this.format}-archive:${this.file}${this.format === 'docker' ? (repoTags[0] ? ':' + repoTags[0] : '') : refName ? ':' + refName : ''}`,
@@ -56,7 +55,6 @@ export class ArchiveFileDestination implements Destination {
         seconds: (Date.now() - start) / 1000,
       };
     } catch (e) {
-      await rm(tmp, { force: true });
       // The layer's own error says more than the stream's "premature close".
       const layerError = await archive.done.then(() => undefined, (err: unknown) => err);
       throw layerError ?? e;

@@ -1,14 +1,14 @@
 // oci:DIR[:TAG] — an OCI image layout directory, written blob by blob with nothing half-written.
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import type { BlobBytes, LayerBlob, ResolvedImage } from '../image/model.js';
 import { digestHex } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
 import { runLimited } from '../util/limit.js';
+import { writeAtomically } from '../util/atomic.js';
 import type { CopyContext, CopyResult, Destination, LayerOutcome } from './types.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -24,18 +24,6 @@ async function exists(file: string, size: number): Promise<boolean> {
     return (await stat(file)).size === size;
   } catch {
     return false;
-  }
-}
-
-/** Writes to a temporary name and renames into place only once the stream ended cleanly. */
-async function writeAtomically(file: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  try {
-    await write(tmp);
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
   }
 }
 
