@@ -39,6 +39,8 @@ export async function copyCommand(args: CopyArgs): Promise<CopyResult> {
   const progress = makeProgress({ quiet: args.quiet || args.json });
   const jobs = args.jobs ?? 4;
   try {
+    // A garbage-collected store path fails here, before any destination is touched.
+    await Promise.all(image.layers.map((l) => l.check()));
     const result = await dest.copy(image, { progress, jobs });
     progress.finish();
     if (args.json) process.stdout.write(JSON.stringify(result) + '\n');

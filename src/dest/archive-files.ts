@@ -37,7 +37,6 @@ export class ArchiveFileDestination implements Destination {
 
   async copy(image: ResolvedImage, ctx: CopyContext): Promise<CopyResult> {
     const start = Date.now();
-    await Promise.all(image.layers.map((l) => l.check()));
     const { repoTags, refName } = this.names(image);
     const archive = imageArchive(image, { format: this.format, repoTags, refName, progress: ctx.progress, verb: 'writing' });
     try {

@@ -21,7 +21,6 @@ export class DockerDaemonDestination implements Destination {
     const api = new DockerApi(dockerEndpoint());
     try {
       await api.negotiate();
-      await Promise.all(image.layers.map((l) => l.check()));
       let layers: LayerOutcome[];
       if (await api.inspect(image.config.digest)) {
         // The daemon holds this exact image (ID = config digest): tagging is all there is to do.

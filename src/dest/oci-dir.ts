@@ -68,7 +68,6 @@ export class OciDirDestination implements Destination {
     const start = Date.now();
     const tag = this.tag ?? image.tag;
     await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
-    await Promise.all(image.layers.map((l) => l.check()));
     const outcomes = await runLimited(image.layers, ctx.jobs, (l) => this.putLayer(l, ctx));
     await this.putBytes(image.config);
     await this.putBytes(image.manifest);

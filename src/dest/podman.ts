@@ -19,7 +19,6 @@ export class PodmanDestination implements Destination {
     const tag = this.tag ?? image.tag ?? 'latest';
     const ref = `${this.name}:${tag}`;
     const id = digestHex(image.config.digest);
-    await Promise.all(image.layers.map((l) => l.check()));
     const podman = await podmanBackend((m) => ctx.progress.info(m));
     try {
       let layers: LayerOutcome[];

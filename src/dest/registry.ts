@@ -45,7 +45,6 @@ export class RegistryDestination implements Destination {
       throw new UserError(`${this.description}: the image's manifest is ${image.manifest.digest}, not ${ref.digest}`);
     }
     const tag = ref.digest ? undefined : ref.tag ?? image.tag ?? 'latest';
-    await Promise.all(image.layers.map((l) => l.check()));
     const credential = await resolveCredential(ref.registry, ref.repository, this.flags);
     const client = new RegistryClient({
       ref,
