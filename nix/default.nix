@@ -120,7 +120,7 @@ let
     , fromImage ? null
     , initializeNixDatabase ? false
     , ...
-    }@args:
+    }:
     assert builtins.match "[A-Za-z0-9._/:@-]+" name != null
       || throw ''longshore: buildImage: name "${name}" is not a valid repository name (lowercase letters, digits, and . _ - / separators)'';
     let
