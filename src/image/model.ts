@@ -84,12 +84,8 @@ async function explainMismatch(rec: LayerRecord, got: string, size: number): Pro
   if (rec.blob) return new DigestMismatchError(`${head}: the fetched blob ${rec.blob} was modified`, rec.blob);
   if (rec.sources) {
     // A second pass with fingerprints names the source that changed.
-    const { layerTarStream } = await import('../tar/writer.js');
-    const { stream, result } = layerTarStream(rec, { fingerprint: true });
-    for await (const _ of stream) {
-      // drain
-    }
-    const now = (await result).sources;
+    const { digestLayer } = await import('../tar/writer.js');
+    const now = digestLayer(rec).sources;
     for (const key of Object.keys(rec.sources).sort()) {
       if (now[key] !== rec.sources[key]) {
         const what = key === 'declared' ? 'the declared entries (users, directories, symlinks)' : key.startsWith('copyToRoot:') ? `copyToRoot ${key.slice(11)}` : `store path ${key}`;
@@ -140,7 +136,7 @@ function layerBlob(rec: LayerRecord): LayerBlob {
       import('../tar/writer.js').then(
         ({ layerTarStream }) => {
           if (verify.destroyed) return;
-          const { stream } = layerTarStream(rec);
+          const stream = layerTarStream(rec);
           stream.on('error', (e) => verify.destroy(e));
           verify.once('close', () => stream.destroy());
           stream.pipe(verify);

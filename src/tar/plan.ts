@@ -178,7 +178,7 @@ function describeOrigin(o: string): string {
 }
 
 /** Collects, merges and sorts the entries of one layer. */
-export async function planLayer(content: LayerContent): Promise<PlanEntry[]> {
+export function planLayer(content: LayerContent): PlanEntry[] {
   const perms = compilePerms(content.perms ?? []);
   const found: PlanEntry[] = [];
   for (const p of [...content.paths].sort()) {

@@ -1,0 +1,132 @@
+// Tar headers (POSIX ustar, plus a PAX extended header for names and link targets ustar cannot
+// hold), written straight into the caller's buffer: the writer lays out a whole layer in a few large
+// blocks instead of streaming thousands of small pieces. The layout is byte-for-byte the one
+// tar-stream's packer produces, which earlier layers were digested with; tests/tar-header.test.ts holds the
+// two to that.
+
+export interface TarHeader {
+  name: string; // directories end in "/"
+  type: 'file' | 'directory' | 'symlink';
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  size: number;
+  mtime: number; // seconds
+  linkname?: string;
+  /** Force a PAX record (non-printable or non-ASCII name or target). */
+  pax: boolean;
+}
+
+const TYPEFLAG = { file: 0x30, symlink: 0x32, directory: 0x35 } as const;
+const PAX_TYPEFLAG = 0x78; // 'x'
+const BLOCK = 512;
+
+export const padding = (n: number): number => (BLOCK - (n % BLOCK)) % BLOCK;
+
+/** Splits a name into ustar's prefix and name fields, or null when it does not fit. */
+function ustarSplit(name: string): [string, string] | null {
+  let prefix = '';
+  while (name.length > 100) {
+    const i = name.indexOf('/');
+    if (i === -1) return null;
+    prefix += prefix ? '/' + name.slice(0, i) : name.slice(0, i);
+    name = name.slice(i + 1);
+  }
+  return prefix.length > 155 ? null : [prefix, name];
+}
+
+/** A PAX record: "<len> <key>=<value>\n", where len counts its own digits. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  const len = Buffer.byteLength(body);
+  let digits = String(len).length;
+  if (len + digits >= 10 ** digits) digits++;
+  return `${len + digits}${body}`;
+}
+
+interface Plan {
+  split: [string, string] | null;
+  pax?: Buffer;
+}
+
+// Owners beyond ustar's six octal digits go into PAX too (tar-stream would write 777777).
+const MAX_ID = 0o777777;
+
+function planHeader(h: TarHeader): Plan {
+  const bigIds = h.uid > MAX_ID || h.gid > MAX_ID;
+  const split = h.pax || bigIds || (h.linkname !== undefined && h.linkname.length > 100) ? null : ustarSplit(h.name);
+  if (split) return { split };
+  let records = paxRecord('path', h.name);
+  if (h.linkname) records += paxRecord('linkpath', h.linkname);
+  if (bigIds) records += paxRecord('uid', String(h.uid)) + paxRecord('gid', String(h.gid));
+  return { split: null, pax: Buffer.from(records, 'utf8') };
+}
+
+/** Bytes writeHeader will write for `h`. */
+export function headerLength(h: TarHeader): number {
+  const p = planHeader(h);
+  return p.pax ? 2 * BLOCK + p.pax.length + padding(p.pax.length) : BLOCK;
+}
+
+function octal(buf: Buffer, off: number, value: number, digits: number): void {
+  const s = value.toString(8);
+  buf.write(s.length > digits ? '7'.repeat(digits) + ' ' : '0'.repeat(digits - s.length) + s + ' ', off, 'latin1');
+}
+
+function sizeField(buf: Buffer, off: number, size: number): void {
+  if (size.toString(8).length <= 11) return octal(buf, off, size, 11);
+  // GNU base-256 for sizes of 8 GiB and more.
+  buf[off] = 0x80;
+  for (let i = 11; i > 0; i--) {
+    buf[off + i] = size % 256;
+    size = Math.floor(size / 256);
+  }
+}
+
+function text(buf: Buffer, off: number, s: string, max: number): void {
+  if (s) buf.write(s, off, max, 'utf8');
+}
+
+function ustar(buf: Buffer, off: number, h: TarHeader, prefix: string, name: string, typeflag: number, size: number, linkname: string | undefined): void {
+  buf.fill(0, off, off + BLOCK);
+  text(buf, off, name, 100);
+  octal(buf, off + 100, h.mode & 0o7777, 6);
+  octal(buf, off + 108, h.uid, 6);
+  octal(buf, off + 116, h.gid, 6);
+  sizeField(buf, off + 124, size);
+  octal(buf, off + 136, h.mtime, 11);
+  buf[off + 156] = typeflag;
+  if (linkname) text(buf, off + 157, linkname, 100);
+  buf.write('ustar\x0000', off + 257, 'latin1');
+  text(buf, off + 265, h.uname, 32);
+  text(buf, off + 297, h.gname, 32);
+  octal(buf, off + 329, 0, 6);
+  octal(buf, off + 337, 0, 6);
+  if (prefix) text(buf, off + 345, prefix, 155);
+  let sum = 8 * 0x20;
+  for (let i = off; i < off + 148; i++) sum += buf[i];
+  for (let i = off + 156; i < off + BLOCK; i++) sum += buf[i];
+  octal(buf, off + 148, sum, 6);
+}
+
+/** Writes the header of `h` (and its PAX record when needed) at `off`; returns the new offset. */
+export function writeHeader(h: TarHeader, buf: Buffer, off: number): number {
+  const p = planHeader(h);
+  const typeflag = TYPEFLAG[h.type];
+  if (!p.pax) {
+    ustar(buf, off, h, p.split![0], p.split![1], typeflag, h.size, h.linkname);
+    return off + BLOCK;
+  }
+  // The PAX header, then the entry itself under the placeholder name; readers take the real one from PAX.
+  const link = h.linkname ? 'PaxHeader' : undefined;
+  ustar(buf, off, h, '', 'PaxHeader', PAX_TYPEFLAG, p.pax.length, link);
+  off += BLOCK;
+  off += p.pax.copy(buf, off);
+  const pad = padding(p.pax.length);
+  buf.fill(0, off, off + pad);
+  off += pad;
+  ustar(buf, off, h, '', 'PaxHeader', typeflag, h.size, link);
+  return off + BLOCK;
+}

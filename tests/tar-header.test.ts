@@ -1,0 +1,83 @@
+// The hand-written header encoder against tar-stream's packer, which digested every layer before it:
+// the same entry must give the same bytes, or layer digests built by earlier versions would change.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import tar from 'tar-stream';
+import { headerLength, padding, writeHeader, type TarHeader } from '../src/tar/header.js';
+
+function ours(h: TarHeader, body: Buffer): Buffer {
+  const buf = Buffer.alloc(headerLength(h) + body.length + padding(body.length) + 1024, 0xee);
+  let off = writeHeader(h, buf, 0);
+  assert.equal(off, headerLength(h), 'headerLength matches what writeHeader wrote');
+  off += body.copy(buf, off);
+  buf.fill(0, off);
+  return buf;
+}
+
+async function tarStream(h: TarHeader, body: Buffer): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((res) => pack.on('end', () => res()));
+  const header: Partial<tar.Header> & { name: string; pax?: Record<string, string> } = {
+    name: h.name, type: h.type, mode: h.mode, uid: h.uid, gid: h.gid, uname: h.uname, gname: h.gname,
+    mtime: new Date(h.mtime * 1000), size: h.size,
+  };
+  if (h.linkname !== undefined) header.linkname = h.linkname;
+  if (h.pax) header.pax = {};
+  pack.entry(header as tar.Header, body);
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+const base = { mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 1, pax: false } as const;
+const file = (name: string, body: string, extra: Partial<TarHeader> = {}): [TarHeader, Buffer] => {
+  const b = Buffer.from(body);
+  return [{ ...base, name, type: 'file', size: b.length, ...extra }, b];
+};
+const link = (name: string, linkname: string, extra: Partial<TarHeader> = {}): [TarHeader, Buffer] =>
+  [{ ...base, name, type: 'symlink', mode: 0o777, size: 0, linkname, ...extra }, Buffer.alloc(0)];
+
+const cases: Record<string, [TarHeader, Buffer]> = {
+  'root directory': [{ ...base, name: './', type: 'directory', mode: 0o755, size: 0 }, Buffer.alloc(0)],
+  'plain file': file('nix/store/abc-hello/bin/hello', 'hello\n', { mode: 0o555 }),
+  'empty file': file('nix/store/abc-x/zero', ''),
+  'file of exactly 512 bytes': file('a', 'x'.repeat(512)),
+  'setuid file with named owners': file('lib/tool', 'tool', { mode: 0o4755, uid: 7, gid: 8, uname: 'seven', gname: 'eight' }),
+  'sticky directory': [{ ...base, name: 'tmp/', type: 'directory', mode: 0o1777, size: 0 }, Buffer.alloc(0)],
+  'name of exactly 100 bytes': file('n'.repeat(100), 'x'),
+  'long name split into prefix': file('d'.repeat(60) + '/' + 'f'.repeat(90), 'long'),
+  'long name with no split (PAX)': file('d'.repeat(60) + '/' + 'f'.repeat(120), 'long'),
+  'path longer than prefix + name (PAX)': file(('p'.repeat(50) + '/').repeat(6) + 'leaf', 'deep'),
+  'non-ASCII name (PAX)': file('ünïcødé-名前.txt', 'odd', { pax: true }),
+  'symlink': link('lib/posix', '..'),
+  'symlink with a 100-byte target': link('t100', 't'.repeat(100)),
+  'symlink with a long target (PAX)': link('long-link', 'x/'.repeat(80)),
+  'symlink with a non-ASCII target (PAX)': link('odd-link', 'ünïcødé', { pax: true }),
+  'PAX record whose length gains a digit': file('q/'.repeat(40) + 'z'.repeat(14), 'x', { pax: true }),
+};
+
+describe('tar header encoder', () => {
+  for (const [what, [h, body]] of Object.entries(cases)) {
+    test(`${what}: same bytes as tar-stream`, async () => {
+      assert.deepEqual(ours(h, body), await tarStream(h, body));
+    });
+  }
+
+  test('owners beyond six octal digits survive through PAX (Python tarfile reads them back)', () => {
+    const [h, body] = file('big-ids', 'x', { uid: 3_000_000, gid: 4_000_001 });
+    const bytes = ours(h, body);
+    const out = execFileSync('python3', ['-c', 'import sys,tarfile,io\nfor m in tarfile.open(fileobj=io.BytesIO(sys.stdin.buffer.read())): print(m.name, m.uid, m.gid)'], { input: bytes }).toString();
+    assert.equal(out.trim(), 'big-ids 3000000 4000001');
+  });
+
+  test('sizes of 8 GiB and more use base-256, which Python tarfile reads', () => {
+    const h: TarHeader = { ...base, name: 'huge', type: 'file', size: 9 * 2 ** 30 };
+    const buf = Buffer.alloc(headerLength(h));
+    writeHeader(h, buf, 0);
+    const out = execFileSync('python3', ['-c', 'import sys,tarfile\nprint(tarfile.TarInfo.frombuf(sys.stdin.buffer.read(512), "utf-8", "strict").size)'], { input: buf }).toString();
+    assert.equal(Number(out.trim()), 9 * 2 ** 30);
+  });
+});
