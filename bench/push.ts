@@ -25,7 +25,9 @@ const lsPush = (image: string, ref: string, extra: string[] = []) => timed(proce
 
 console.error('bench push: building the fixture images (first run imports ~400 MB into the store)…');
 const base = await buildFixtureImage({ change: '' });
-const changed = await buildFixtureImage({ change: 'push bench: one file changed' });
+// Three successive one-file changes: each re-push is timed once, and the median reported.
+const changes = [];
+for (let i = 1; i <= 3; i++) changes.push(await buildFixtureImage({ change: `push bench: one file changed (${i})` }));
 
 // The same image as an OCI layout for skopeo.
 const layout = tmp('longshore-bench-oci-');
@@ -49,10 +51,18 @@ rows.push(['longshore cold push (median of 3)', `${cold.s.toFixed(2)} s [${coldT
 let reg = await startRegistry();
 assert.equal((await lsPush(base.image, `${reg.host}/fixture:v1`)).s > 0, true);
 
-// Re-push after a one-file change, fresh HOME, same registry.
-const re = await lsPush(changed.image, `${reg.host}/fixture:v1`);
-const reJson = JSON.parse(re.stdout) as { bytesSent: number; seconds: number; layers: { action: string }[] };
-rows.push(['longshore re-push, one file changed', `${re.s.toFixed(3)} s wall (process start to exit; ${reJson.seconds.toFixed(3)} s of it pushing), ${reJson.bytesSent} bytes sent, ${reJson.layers.filter((l) => l.action === 'skipped').length}/${reJson.layers.length} layers skipped`]);
+// Re-push after a one-file change, fresh HOME, same registry. The pushes above left hundreds of MB
+// of dirty pages: flush them first, so that their writeback does not land in the timed runs.
+await execa('sync');
+const reRuns: { s: number; json: { bytesSent: number; seconds: number; layers: { action: string }[] } }[] = [];
+for (const c of changes) {
+  const r = await lsPush(c.image, `${reg.host}/fixture:v1`);
+  reRuns.push({ s: r.s, json: JSON.parse(r.stdout) });
+}
+const re = [...reRuns].sort((a, b) => a.s - b.s)[1];
+const reJson = re.json;
+rows.push(['longshore re-push, one file changed (median of 3)', `${re.s.toFixed(3)} s wall [${reRuns.map((r) => r.s.toFixed(3)).join(', ')}] (process start to exit; ${reJson.seconds.toFixed(3)} s of it pushing), ${reJson.bytesSent} bytes sent, ${reJson.layers.filter((l) => l.action === 'skipped').length}/${reJson.layers.length} layers skipped`]);
+const changed = changes[changes.length - 1];
 const noop = await lsPush(changed.image, `${reg.host}/fixture:v1`);
 rows.push(['longshore re-push, nothing changed', `${noop.s.toFixed(3)} s wall (${(JSON.parse(noop.stdout) as { seconds: number }).seconds.toFixed(3)} s pushing)`]);
 const startup = await timed(process.execPath, [CLI, '--version']);

@@ -2,6 +2,7 @@
 // chunks), so the Nix side needs only node and this directory.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: { longshore: 'src/entry.ts' },
@@ -15,5 +16,15 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   legalComments: 'none',
+  plugins: [
+    {
+      name: 'lazy-http2',
+      setup(b) {
+        b.onResolve({ filter: /^node:http2$/ }, (args) =>
+          /undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/.test(args.importer) ? { path: fileURLToPath(new URL('./lazy-http2.cjs', import.meta.url)) } : undefined,
+        );
+      },
+    },
+  ],
   logLevel: 'warning',
 });

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
 // Dispatches to the part of longshore a process needs, loading only that part: Nix builds run
 // build-layers/build-image many times, and the registry and daemon clients would slow each start.
+import { setFlagsFromString } from 'node:v8';
 import { isDigestWorker } from './tar/worker-role.js';
 import { UserError } from './util/errors.js';
+
+// undici parses HTTP with llhttp compiled to WebAssembly. V8 then recompiles that module with its
+// optimising tier on background threads, and process exit waits for the job: about 80 ms on every
+// push or load of the edit/push loop. The baseline compiler is plenty for parsing response headers.
+setFlagsFromString('--liftoff-only');
 
 function fatal(e: unknown): never {
   if (e instanceof UserError) {

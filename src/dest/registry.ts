@@ -64,7 +64,12 @@ export class RegistryDestination implements Destination {
       const blobs = [...image.layers.map((l) => ({ digest: l.digest, size: l.size })), { digest: image.config.digest, size: image.config.size }];
       const present = await runLimited(blobs, HEAD_JOBS, (b) => api.hasBlob(b.digest, b.size));
 
-      // 2. Mount or upload what is missing; a failed blob restarts from the store.
+      // 2. Mount or upload what is missing; a failed blob restarts from the store. The config is
+      // tiny: it goes up beside the layers, not after them.
+      const config = present[blobs.length - 1]
+        ? undefined
+        : pushBlob(api, { digest: image.config.digest, size: image.config.size, open: () => Readable.from([image.config.bytes]), label: 'config' }, { state() {}, bytes() {} });
+      config?.catch(() => {}); // awaited below; a layer failure must not leave it unhandled
       const outcomes = await runLimited(image.layers, jobs, async (l, i): Promise<LayerOutcome> => {
         const p = progress[i];
         if (present[i]) {
@@ -75,9 +80,7 @@ export class RegistryDestination implements Destination {
         p.done(r.action === 'mounted' ? 'mounted' : 'uploaded');
         return { digest: l.digest, size: l.size, action: r.action, bytesSent: r.bytesSent };
       });
-      if (!present[blobs.length - 1]) {
-        await pushBlob(api, { digest: image.config.digest, size: image.config.size, open: () => Readable.from([image.config.bytes]), label: 'config' }, { state() {}, bytes() {} });
-      }
+      await config;
 
       // 3. The tag moves last: a failure above leaves the previous tag as it was.
       const manifestDigest = await api.putManifest(tag ?? image.manifest.digest, image.manifest.bytes, image.manifest.mediaType);
