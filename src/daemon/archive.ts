@@ -1,7 +1,8 @@
-// The outer archive a daemon loads (docker-archive or oci-archive), streamed with tar-stream. Layer
-// entries embed `layer.open()` streams of known size; the layer tars themselves come from src/tar.
+// The outer archive a daemon loads (docker-archive or oci-archive), streamed with the same header
+// encoder as the layers (src/tar/header.ts). Layer entries embed `layer.open()` streams of known
+// size; the layer tars themselves come from src/tar.
 import { Readable } from 'node:stream';
-import tar from 'tar-stream';
+import { headerLength, padding, writeHeader, type TarHeader } from '../tar/header.js';
 import type { LayerBlob, ResolvedImage } from '../image/model.js';
 import { digestHex } from '../util/digest.js';
 import type { Progress } from '../util/progress.js';
@@ -26,6 +27,13 @@ export interface ArchiveOptions {
   verb?: string;
 }
 
+/** `done` when the consumer stopped reading early: its own error is the one to report. */
+export class ArchiveAbandoned extends Error {
+  constructor() {
+    super('the archive was not read to its end');
+  }
+}
+
 export interface ImageArchive {
   /** The tar; it fails (never ends cleanly) if any layer fails, so a receiver never loads half an image. */
   stream: Readable;
@@ -34,9 +42,8 @@ export interface ImageArchive {
 }
 
 // Fixed header fields: the same image gives the same archive bytes.
-const MTIME = new Date(1000);
-const FILE = { mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: MTIME } as const;
-const DIR = { mode: 0o755, uid: 0, gid: 0, uname: '', gname: '', mtime: MTIME, type: 'directory' } as const;
+const FIXED = { uid: 0, gid: 0, uname: '', gname: '', mtime: 1, pax: false } as const;
+const END_OF_ARCHIVE = Buffer.alloc(1024);
 
 const blobName = (digest: string): string => `blobs/sha256/${digestHex(digest)}`;
 
@@ -48,43 +55,19 @@ export function fullDockerName(ref: string): string {
   return slash < 0 ? `docker.io/library/${ref}` : `docker.io/${ref}`;
 }
 
-function addBytes(pack: tar.Pack, name: string, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry({ ...FILE, name, size: bytes.length }, bytes, (err) => (err ? reject(err) : resolve()));
-  });
+function header(h: TarHeader): Buffer {
+  const buf = Buffer.alloc(headerLength(h));
+  writeHeader(h, buf, 0);
+  return buf;
 }
 
-function addDir(pack: tar.Pack, name: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry({ ...DIR, name }, (err) => (err ? reject(err) : resolve()));
-  });
+function* file(name: string, bytes: Buffer): Generator<Buffer> {
+  yield header({ ...FIXED, name, type: 'file', mode: 0o644, size: bytes.length });
+  yield bytes;
+  yield Buffer.alloc(padding(bytes.length));
 }
 
-async function addLayer(pack: tar.Pack, layer: LayerBlob, onBytes: (n: number) => void): Promise<number> {
-  let sent = 0;
-  let finished!: Promise<void>;
-  const entry = (() => {
-    let w!: ReturnType<tar.Pack['entry']>;
-    finished = new Promise((resolve, reject) => {
-      w = pack.entry({ ...FILE, name: blobName(layer.digest), size: layer.size }, (err) => (err ? reject(err) : resolve()));
-    });
-    return w;
-  })();
-  const src = layer.open();
-  try {
-    for await (const chunk of src as AsyncIterable<Buffer>) {
-      sent += chunk.length;
-      onBytes(chunk.length);
-      if (!entry.write(chunk)) await new Promise<void>((r) => entry.once('drain', () => r()));
-    }
-  } catch (e) {
-    entry.destroy(e as Error);
-    throw e;
-  }
-  (entry as unknown as { end(): void }).end();
-  await finished;
-  return sent;
-}
+const dir = (name: string): Buffer => header({ ...FIXED, name, type: 'directory', mode: 0o755, size: 0 });
 
 function indexJson(image: ResolvedImage, opts: ArchiveOptions): Buffer {
   const annotations: Record<string, string> = {};
@@ -114,19 +97,21 @@ function repositoriesJson(image: ResolvedImage, repoTags: string[]): Buffer {
 }
 
 export function imageArchive(image: ResolvedImage, opts: ArchiveOptions): ImageArchive {
-  const pack = tar.pack();
   const omit = opts.omit ?? new Set<string>();
-  const write = async (): Promise<LayerOutcome[]> => {
-    await addBytes(pack, 'oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
-    await addDir(pack, 'blobs/');
-    await addDir(pack, 'blobs/sha256/');
-    await addBytes(pack, blobName(image.config.digest), image.config.bytes);
-    await addBytes(pack, blobName(image.manifest.digest), image.manifest.bytes);
-    await addBytes(pack, 'index.json', indexJson(image, opts));
+  let settle!: { resolve(o: LayerOutcome[]): void; reject(e: unknown): void };
+  const done = new Promise<LayerOutcome[]>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => {});
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield* file('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
+    yield dir('blobs/');
+    yield dir('blobs/sha256/');
+    yield* file(blobName(image.config.digest), image.config.bytes);
+    yield* file(blobName(image.manifest.digest), image.manifest.bytes);
+    yield* file('index.json', indexJson(image, opts));
     if (opts.format === 'docker') {
       const manifest = [{ Config: blobName(image.config.digest), RepoTags: opts.repoTags, Layers: image.layers.map((l) => blobName(l.digest)) }];
-      await addBytes(pack, 'manifest.json', Buffer.from(JSON.stringify(manifest)));
-      await addBytes(pack, 'repositories', repositoriesJson(image, opts.repoTags));
+      yield* file('manifest.json', Buffer.from(JSON.stringify(manifest)));
+      yield* file('repositories', repositoriesJson(image, opts.repoTags));
     }
     const outcomes: LayerOutcome[] = [];
     const written = new Set<string>();
@@ -139,17 +124,34 @@ export function imageArchive(image: ResolvedImage, opts: ArchiveOptions): ImageA
         continue;
       }
       p?.state(opts.verb ?? 'writing');
-      const sent = await addLayer(pack, l, (n) => p?.bytes(n));
+      yield header({ ...FIXED, name: blobName(l.digest), type: 'file', mode: 0o644, size: l.size });
+      // layer.open() verifies size and digest as it goes: a mismatch fails the stream, and the archive.
+      let sent = 0;
+      for await (const chunk of l.open() as AsyncIterable<Buffer>) {
+        sent += chunk.length;
+        p?.bytes(chunk.length);
+        yield chunk;
+      }
+      yield Buffer.alloc(padding(l.size));
       written.add(l.digest);
       p?.done(opts.verb === 'loading' ? 'sent' : 'written');
       outcomes.push({ digest: l.digest, size: l.size, action: opts.verb === 'loading' ? 'uploaded' : 'written', bytesSent: sent });
     }
-    pack.finalize();
-    return outcomes;
-  };
-  const done = write();
-  done.catch((e) => pack.destroy(e as Error));
-  // A Node stream for undici, pipeline() and execa alike.
-  const stream = Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false });
+    yield END_OF_ARCHIVE;
+    settle.resolve(outcomes);
+  }
+  const stream = Readable.from(
+    (async function* () {
+      try {
+        yield* chunks();
+      } catch (e) {
+        settle.reject(e);
+        throw e;
+      }
+    })(),
+    { objectMode: false },
+  );
+  // A consumer that stops reading (a refused load, a full disk) leaves the archive unfinished.
+  stream.once('close', () => settle.reject(new ArchiveAbandoned()));
   return { stream, done };
 }

@@ -3,7 +3,6 @@
 // archive leaves out the files of layers Podman has.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { execa } from 'execa';
 import { UserError } from '../util/errors.js';
 import { EngineClient, parseHost, type Endpoint } from './engine.js';
 import { heldLayers } from './layers.js';
@@ -106,6 +105,8 @@ export class PodmanCli implements PodmanBackend {
       // podman rejects an empty CONTAINER_HOST ("" is not a supported schema).
       const env = { ...process.env };
       if (!env.CONTAINER_HOST) delete env.CONTAINER_HOST;
+      // Loaded here: the API path, the common one, should not pay for execa at start-up.
+      const { execa } = await import('execa');
       const sub = execa(this.bin, args, { reject: false, stdin: opts.stdin ? 'pipe' : 'ignore', cancelSignal: opts.signal, all: true, env, extendEnv: false });
       if (opts.stdin) {
         // podman exits early on a bad archive; its exit status then says why, not the broken pipe.

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ResolvedImage } from '../image/model.js';
 import { UserError } from '../util/errors.js';
 import { writeAtomically } from '../util/atomic.js';
-import { imageArchive, type ArchiveFormat } from '../daemon/archive.js';
+import { ArchiveAbandoned, imageArchive, type ArchiveFormat } from '../daemon/archive.js';
 import { parseNameTag } from '../daemon/reference.js';
 import { registerTransport } from './parse.js';
 import type { CopyContext, CopyResult, Destination } from './types.js';
@@ -55,7 +55,7 @@ export class ArchiveFileDestination implements Destination {
       };
     } catch (e) {
       // The layer's own error says more than the stream's "premature close".
-      const layerError = await archive.done.then(() => undefined, (err: unknown) => err);
+      const layerError = await archive.done.then(() => undefined, (err: unknown) => (err instanceof ArchiveAbandoned ? undefined : err));
       throw layerError ?? e;
     }
   }
