@@ -25,9 +25,10 @@ const lsPush = (image: string, ref: string, extra: string[] = []) => timed(proce
 
 console.error('bench push: building the fixture images (first run imports ~400 MB into the store)…');
 const base = await buildFixtureImage({ change: '' });
-// Three successive one-file changes: each re-push is timed once, and the median reported.
+// Five successive one-file changes: each re-push is timed once, and the median reported.
+const REPUSHES = 5;
 const changes = [];
-for (let i = 1; i <= 3; i++) changes.push(await buildFixtureImage({ change: `push bench: one file changed (${i})` }));
+for (let i = 1; i <= REPUSHES; i++) changes.push(await buildFixtureImage({ change: `push bench: one file changed (${i})` }));
 
 // The same image as an OCI layout for skopeo.
 const layout = tmp('longshore-bench-oci-');
@@ -59,9 +60,9 @@ for (const c of changes) {
   const r = await lsPush(c.image, `${reg.host}/fixture:v1`);
   reRuns.push({ s: r.s, json: JSON.parse(r.stdout) });
 }
-const re = [...reRuns].sort((a, b) => a.s - b.s)[1];
+const re = [...reRuns].sort((a, b) => a.s - b.s)[REPUSHES >> 1];
 const reJson = re.json;
-rows.push(['longshore re-push, one file changed (median of 3)', `${re.s.toFixed(3)} s wall [${reRuns.map((r) => r.s.toFixed(3)).join(', ')}] (process start to exit; ${reJson.seconds.toFixed(3)} s of it pushing), ${reJson.bytesSent} bytes sent, ${reJson.layers.filter((l) => l.action === 'skipped').length}/${reJson.layers.length} layers skipped`]);
+rows.push([`longshore re-push, one file changed (median of ${REPUSHES})`, `${re.s.toFixed(3)} s wall [${reRuns.map((r) => r.s.toFixed(3)).join(', ')}] (process start to exit; ${reJson.seconds.toFixed(3)} s of it pushing), ${reJson.bytesSent} bytes sent, ${reJson.layers.filter((l) => l.action === 'skipped').length}/${reJson.layers.length} layers skipped`]);
 const changed = changes[changes.length - 1];
 const noop = await lsPush(changed.image, `${reg.host}/fixture:v1`);
 rows.push(['longshore re-push, nothing changed', `${noop.s.toFixed(3)} s wall (${(JSON.parse(noop.stdout) as { seconds: number }).seconds.toFixed(3)} s pushing)`]);
