@@ -64,7 +64,7 @@ function header(h: TarHeader): Buffer {
 function* file(name: string, bytes: Buffer): Generator<Buffer> {
   yield header({ ...FIXED, name, type: 'file', mode: 0o644, size: bytes.length });
   yield bytes;
-  yield Buffer.alloc(padding(bytes.length));
+  if (padding(bytes.length)) yield Buffer.alloc(padding(bytes.length));
 }
 
 const dir = (name: string): Buffer => header({ ...FIXED, name, type: 'directory', mode: 0o755, size: 0 });
@@ -132,7 +132,7 @@ export function imageArchive(image: ResolvedImage, opts: ArchiveOptions): ImageA
         p?.bytes(chunk.length);
         yield chunk;
       }
-      yield Buffer.alloc(padding(l.size));
+      if (padding(l.size)) yield Buffer.alloc(padding(l.size));
       written.add(l.digest);
       p?.done(opts.verb === 'loading' ? 'sent' : 'written');
       outcomes.push({ digest: l.digest, size: l.size, action: opts.verb === 'loading' ? 'uploaded' : 'written', bytesSent: sent });
