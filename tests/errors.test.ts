@@ -129,6 +129,44 @@ describe('store paths that changed or vanished', () => {
   });
 });
 
+describe('a full disk', () => {
+  // A 1 MiB tmpfs: the hello image (2 MiB) cannot fit.
+  async function smallDisk(): Promise<{ dir: string; unmount: () => Promise<unknown> }> {
+    const dir = tmp();
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+    return { dir, unmount: () => execa('umount', [dir]) };
+  }
+
+  test('docker-archive: the error names the file; the old archive stays, no temp file', async () => {
+    const good = await buildExample('hello');
+    const { dir, unmount } = await smallDisk();
+    try {
+      writeFileSync(join(dir, 'a.tar'), 'old archive');
+      const r = await longshore(['copy', '-q', good, `docker-archive:${join(dir, 'a.tar')}:hello:v1`]);
+      assert.equal(r.exitCode, 1, r.all);
+      assert.ok(r.stderr.split('\n').includes(`longshore: error: writing ${join(dir, 'a.tar')}: no space left on the device (ENOSPC)`), r.stderr);
+      assert.equal(readFileSync(join(dir, 'a.tar'), 'utf8'), 'old archive');
+      assert.deepEqual(readdirSync(dir), ['a.tar']);
+    } finally {
+      await unmount();
+    }
+  });
+
+  test('oci: the error names the blob; index.json is never written', async () => {
+    const good = await buildExample('hello');
+    const { dir, unmount } = await smallDisk();
+    try {
+      const r = await longshore(['copy', '-q', good, `oci:${join(dir, 'oci')}:v1`]);
+      assert.equal(r.exitCode, 1, r.all);
+      assert.match(r.stderr, /^longshore: error: writing \S+\/blobs\/sha256\/[0-9a-f]{64}: no space left on the device \(ENOSPC\)$/m);
+      assert.equal(existsSync(join(dir, 'oci', 'index.json')), false);
+      assert.deepEqual(fg.sync('**/*', { cwd: dir, dot: true }), []);
+    } finally {
+      await unmount();
+    }
+  });
+});
+
 describe('command-line errors', () => {
   test('a missing image JSON', async () => {
     const r = await longshore(['copy', '/nonexistent/image.json', 'oci:/tmp/x']);

@@ -127,7 +127,11 @@ export function imageArchive(image: ResolvedImage, opts: ArchiveOptions): ImageA
       yield header({ ...FIXED, name: blobName(l.digest), type: 'file', mode: 0o644, size: l.size });
       // layer.open() verifies size and digest as it goes: a mismatch fails the stream, and the archive.
       let sent = 0;
-      for await (const chunk of l.open() as AsyncIterable<Buffer>) {
+      const src = l.open();
+      // The layer's own failure is what `done` reports; a consumer that stops reading destroys
+      // src without an error.
+      src.once('error', (e) => settle.reject(e));
+      for await (const chunk of src as AsyncIterable<Buffer>) {
         sent += chunk.length;
         p?.bytes(chunk.length);
         yield chunk;
@@ -140,17 +144,7 @@ export function imageArchive(image: ResolvedImage, opts: ArchiveOptions): ImageA
     yield END_OF_ARCHIVE;
     settle.resolve(outcomes);
   }
-  const stream = Readable.from(
-    (async function* () {
-      try {
-        yield* chunks();
-      } catch (e) {
-        settle.reject(e);
-        throw e;
-      }
-    })(),
-    { objectMode: false },
-  );
+  const stream = Readable.from(chunks(), { objectMode: false });
   // A consumer that stops reading (a refused load, a full disk) leaves the archive unfinished.
   stream.once('close', () => settle.reject(new ArchiveAbandoned()));
   return { stream, done };

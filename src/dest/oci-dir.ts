@@ -8,7 +8,7 @@ import type { BlobBytes, LayerBlob, ResolvedImage } from '../image/model.js';
 import { digestHex } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
 import { runLimited } from '../util/limit.js';
-import { writeAtomically } from '../util/atomic.js';
+import { fileError, writeAtomically } from '../util/atomic.js';
 import type { CopyContext, CopyResult, Destination, LayerOutcome } from './types.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -67,11 +67,16 @@ export class OciDirDestination implements Destination {
   async copy(image: ResolvedImage, ctx: CopyContext): Promise<CopyResult> {
     const start = Date.now();
     const tag = this.tag ?? image.tag;
-    await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
+    await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true }).catch((e: unknown) => {
+      throw fileError(e, this.dir, 'creating');
+    });
     const outcomes = await runLimited(image.layers, ctx.jobs, (l) => this.putLayer(l, ctx));
     await this.putBytes(image.config);
     await this.putBytes(image.manifest);
-    await writeFile(join(this.dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    const layoutFile = join(this.dir, 'oci-layout');
+    await writeFile(layoutFile, JSON.stringify({ imageLayoutVersion: '1.0.0' })).catch((e: unknown) => {
+      throw fileError(e, layoutFile);
+    });
     // The index moves last, once every blob it points to is in place.
     const indexFile = join(this.dir, 'index.json');
     let index: IndexFile = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] };
