@@ -2,7 +2,7 @@
 // encoder as the layers (src/tar/header.ts). Layer entries embed `layer.open()` streams of known
 // size; the layer tars themselves come from src/tar.
 import { Readable } from 'node:stream';
-import { headerLength, padding, writeHeader, type TarHeader } from '../tar/header.js';
+import { END_OF_ARCHIVE, headerLength, padding, writeHeader, type TarHeader } from '../tar/header.js';
 import type { LayerBlob, ResolvedImage } from '../image/model.js';
 import { digestHex } from '../util/digest.js';
 import type { Progress } from '../util/progress.js';
@@ -42,8 +42,7 @@ export interface ImageArchive {
 }
 
 // Fixed header fields: the same image gives the same archive bytes.
-const FIXED = { uid: 0, gid: 0, uname: '', gname: '', mtime: 1, pax: false } as const;
-const END_OF_ARCHIVE = Buffer.alloc(1024);
+const FIXED = { uid: 0, gid: 0, uname: '', gname: '', mtime: 1 } as const;
 
 const blobName = (digest: string): string => `blobs/sha256/${digestHex(digest)}`;
 
@@ -141,7 +140,7 @@ export function imageArchive(image: ResolvedImage, opts: ArchiveOptions): ImageA
       p?.done(opts.verb === 'loading' ? 'sent' : 'written');
       outcomes.push({ digest: l.digest, size: l.size, action: opts.verb === 'loading' ? 'uploaded' : 'written', bytesSent: sent });
     }
-    yield END_OF_ARCHIVE;
+    yield Buffer.alloc(END_OF_ARCHIVE);
     settle.resolve(outcomes);
   }
   const stream = Readable.from(chunks(), { objectMode: false });

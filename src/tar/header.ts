@@ -15,13 +15,13 @@ export interface TarHeader {
   size: number;
   mtime: number; // seconds
   linkname?: string;
-  /** Force a PAX record (non-printable or non-ASCII name or target). */
-  pax: boolean;
 }
 
 const TYPEFLAG = { file: 0x30, symlink: 0x32, directory: 0x35 } as const;
 const PAX_TYPEFLAG = 0x78; // 'x'
 const BLOCK = 512;
+/** Two zero blocks end an archive. */
+export const END_OF_ARCHIVE = 2 * BLOCK;
 
 export const padding = (n: number): number => (BLOCK - (n % BLOCK)) % BLOCK;
 
@@ -53,10 +53,13 @@ interface Plan {
 
 // Owners beyond ustar's six octal digits go into PAX too (tar-stream would write 777777).
 const MAX_ID = 0o777777;
+const printable = (s: string): boolean => /^[\x20-\x7e]*$/.test(s);
 
 function planHeader(h: TarHeader): Plan {
   const bigIds = h.uid > MAX_ID || h.gid > MAX_ID;
-  const split = h.pax || bigIds || (h.linkname !== undefined && h.linkname.length > 100) ? null : ustarSplit(h.name);
+  // Non-ASCII names and link targets go into a PAX record, which is UTF-8 by definition.
+  const ascii = printable(h.name) && (h.linkname === undefined || printable(h.linkname));
+  const split = !ascii || bigIds || (h.linkname !== undefined && h.linkname.length > 100) ? null : ustarSplit(h.name);
   if (split) return { split };
   let records = paxRecord('path', h.name);
   if (h.linkname) records += paxRecord('linkpath', h.linkname);

@@ -6,7 +6,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { LayerContent } from '../image/schema.js';
 import { UserError } from '../util/errors.js';
-import { headerLength, padding, writeHeader, type TarHeader } from './header.js';
+import { END_OF_ARCHIVE, headerLength, padding, writeHeader, type TarHeader } from './header.js';
 import { planLayer, type PlanEntry } from './plan.js';
 
 /** Bumped whenever the bytes produced for the same input change. */
@@ -16,7 +16,6 @@ export const MTIME_SECONDS = 1;
 // A multiple of 512, so every entry's header starts inside one block; small enough to stay in cache
 // between the read that fills it and the hash that consumes it.
 const BLOCK = 1 << 20;
-const END_OF_ARCHIVE = 1024;
 
 export interface TarResult {
   diffID: string;
@@ -43,8 +42,6 @@ function headerFor(e: PlanEntry): TarHeader {
     mtime: MTIME_SECONDS,
     size: e.type === 'file' ? e.size : 0,
     linkname: e.type === 'symlink' ? e.linkname : undefined,
-    // Non-ASCII names and link targets go into a PAX record, which is UTF-8 by definition.
-    pax: !/^[\x20-\x7e]*$/.test(name) || (e.linkname !== undefined && !/^[\x20-\x7e]*$/.test(e.linkname)),
   };
 }
 
