@@ -1,12 +1,13 @@
 // docker:// against a real distribution registry: push, independent checks with skopeo and podman,
-// skipping by HEAD on a fresh machine, only the changed layer re-sent, mounts, the streamed PATCH path.
+// skipping by HEAD on a fresh machine, only the changed layer re-sent, mounts, the streamed PATCH
+// path, and which Node modules a push loads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { execa } from 'execa';
-import { buildExample, nixBuild, tmp } from './helpers/nix.js';
+import { buildExample, CLI, nixBuild, tmp } from './helpers/nix.js';
 import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from './helpers/registry.js';
 import { RegistryClient } from '../src/registry/client.js';
 import { RepositoryApi } from '../src/registry/api.js';
@@ -130,4 +131,17 @@ test('registry errors name the code, the message and the manifest', async () => 
   } finally {
     await client.close();
   }
+});
+
+// The edit/push loop pays for every module it loads: the bundle defers these (scripts/lazy-http2.cjs).
+test('a plain-HTTP push loads neither node:http2 nor node:tls', async () => {
+  const hook = `data:text/javascript,process.on('exit', () => process.stderr.write('MODULES ' + process.moduleLoadList.join(',') + '\\n'))`;
+  const r = await execa(process.execPath, ['--import', hook, CLI, 'copy', '-q', hello, `docker://${reg.host}/hello:bundle`], { reject: false, all: true });
+  assert.equal(r.exitCode, 0, r.all);
+  const line = r.stderr.split('\n').find((l) => l.startsWith('MODULES '));
+  assert.ok(line, r.stderr);
+  const mods = line.slice(8).split(',');
+  assert.ok(mods.includes('NativeModule net'), 'the push did use the network');
+  assert.ok(!mods.includes('NativeModule http2'), 'node:http2 was loaded');
+  assert.ok(!mods.includes('NativeModule tls'), 'node:tls was loaded');
 });
