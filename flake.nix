@@ -18,6 +18,14 @@
         # Refresh after changing package-lock.json: set lib.fakeHash, build, copy the hash Nix prints.
         npmDepsHash = nixpkgs.lib.fakeHash;
         npmBuildScript = "build";
+        # npm's install hook wraps bin entries with node; bin/longshore is a shell launcher (it defers
+        # NODE_EXTRA_CA_CERTS), so install it with absolute paths instead.
+        postInstall = ''
+          rm -f $out/bin/longshore
+          sed -e '1s|.*|#!${pkgs.runtimeShell}|' -e 's|^node=.*|node=${pkgs.nodejs_20}/bin/node|' \
+            -e "s|^main=.*|main=$out/lib/node_modules/longshore/dist/longshore.mjs|" bin/longshore > $out/bin/longshore
+          chmod +x $out/bin/longshore
+        '';
         meta.mainProgram = "longshore";
       };
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import assert from 'node:assert/strict';
 import { buildFixtureImage } from './_fixture.js';
-import { CLI, nixBuild, tmp } from '../tests/helpers/nix.js';
+import { LAUNCHER, nixBuild, tmp } from '../tests/helpers/nix.js';
 import { startRegistry } from '../tests/helpers/registry.js';
 
 const BLOB_INFO_CACHES = ['/var/lib/containers/cache', join(process.env.HOME ?? '/root', '.local/share/containers/cache')];
@@ -21,7 +21,7 @@ async function timed(cmd: string, args: string[], env: Record<string, string> = 
   return { s: (performance.now() - t0) / 1000, stdout: r.stdout, stderr: r.stderr };
 }
 
-const lsPush = (image: string, ref: string, extra: string[] = []) => timed(process.execPath, [CLI, 'copy', image, `docker://${ref}`, '--json', ...extra], freshEnv());
+const lsPush = (image: string, ref: string, extra: string[] = []) => timed(LAUNCHER, ['copy', image, `docker://${ref}`, '--json', ...extra], freshEnv());
 
 console.error('bench push: building the fixture images (first run imports ~400 MB into the store)…');
 const base = await buildFixtureImage({ change: '' });
@@ -32,7 +32,7 @@ for (let i = 1; i <= REPUSHES; i++) changes.push(await buildFixtureImage({ chang
 
 // The same image as an OCI layout for skopeo.
 const layout = tmp('longshore-bench-oci-');
-await execa(process.execPath, [CLI, 'copy', base.image, `oci:${layout}:fixture`, '-q']);
+await execa(LAUNCHER, ['copy', base.image, `oci:${layout}:fixture`, '-q']);
 
 const rows: [string, string][] = [];
 
@@ -66,7 +66,7 @@ rows.push([`longshore re-push, one file changed (median of ${REPUSHES})`, `${re.
 const changed = changes[changes.length - 1];
 const noop = await lsPush(changed.image, `${reg.host}/fixture:v1`);
 rows.push(['longshore re-push, nothing changed', `${noop.s.toFixed(3)} s wall (${(JSON.parse(noop.stdout) as { seconds: number }).seconds.toFixed(3)} s pushing)`]);
-const startup = await timed(process.execPath, [CLI, '--version']);
+const startup = await timed(LAUNCHER, ['--version']);
 rows.push(['longshore --version (process start only)', `${startup.s.toFixed(3)} s`]);
 await reg.stop();
 
@@ -93,7 +93,7 @@ const big = await nixBuild(`let big = pkgs.runCommand "push-bench-2g" {} ''
   dd if=/dev/urandom of=$out/blob bs=1M count=2048 2>/dev/null
 ''; in longshore.buildImage { name = "big"; config.entrypoint = [ "\${big}/blob" ]; }`);
 reg = await startRegistry();
-const rss = await timed('/usr/bin/time', ['-f', '%M', process.execPath, CLI, 'copy', big, `docker://${reg.host}/big:v1`, '-q'], freshEnv());
+const rss = await timed('/usr/bin/time', ['-f', '%M', LAUNCHER, 'copy', big, `docker://${reg.host}/big:v1`, '-q'], freshEnv());
 const rssMb = Number(rss.stderr.trim().split('\n').pop()) / 1024;
 rows.push(['2 GB layer push', `${rss.s.toFixed(2)} s, peak RSS ${rssMb.toFixed(0)} MB`]);
 await reg.stop();

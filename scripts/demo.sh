@@ -12,7 +12,7 @@ node=$(readlink -f "$(command -v node)")
 echo "== nix-build examples/$example.nix (layer digests computed at build time, no tarball)" >&2
 copy=$(nix-build scripts/demo.nix --argstr example "$example" --argstr node "$node" -A copyTo --no-out-link --option substituters '')
 image=$(nix-build scripts/demo.nix --argstr example "$example" --argstr node "$node" --no-out-link --option substituters '')
-node dist/longshore.mjs inspect "$image"
+bin/longshore inspect "$image"
 ref="docker://127.0.0.1:$port/$example:latest"
 echo "== $copy/bin/copy-to $ref" >&2
 "$copy/bin/copy-to" "$ref"

@@ -4,11 +4,13 @@
 import { setFlagsFromString } from 'node:v8';
 import { isDigestWorker } from './tar/worker-role.js';
 import { UserError } from './util/errors.js';
+import { takeHandedOverCaCerts } from './util/extra-ca.js';
 
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 then recompiles that module with its
 // optimising tier on background threads, and process exit waits for the job: about 80 ms on every
 // push or load of the edit/push loop. The baseline compiler is plenty for parsing response headers.
 setFlagsFromString('--liftoff-only');
+takeHandedOverCaCerts();
 
 function fatal(e: unknown): never {
   if (e instanceof UserError) {

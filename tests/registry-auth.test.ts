@@ -2,7 +2,7 @@
 // expiry mid-push), every credential source, TLS with a suite-made CA; secrets never printed.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { buildExample, nixBuild, tmp } from './helpers/nix.js';
@@ -56,7 +56,7 @@ describe('htpasswd Basic auth', () => {
     // A docker config using a credential helper (the docker-credential-<name> get protocol).
     const bin = join(dir, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'docker-credential-suite'), `#!/bin/sh\nread url\n[ "$url" = "${reg.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\necho '{"ServerURL":"'$url'","Username":"${USER}","Secret":"${PASS}"}'\n`);
+    writeFileSync(join(bin, 'docker-credential-suite'), `#!/bin/sh\necho "$NODE_EXTRA_CA_CERTS" >> ${dir}/helper-saw\nread url\n[ "$url" = "${reg.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\necho '{"ServerURL":"'$url'","Username":"${USER}","Secret":"${PASS}"}'\n`);
     chmodSync(join(bin, 'docker-credential-suite'), 0o755);
     const dockerDir = join(dir, 'docker');
     mkdirSync(dockerDir);
@@ -74,7 +74,8 @@ describe('htpasswd Basic auth', () => {
       ['--authfile', ['--authfile', authfile], {}],
       ['REGISTRY_AUTH_FILE', [], { REGISTRY_AUTH_FILE: authfile }],
       ['XDG_CONFIG_HOME auth.json, longest key', [], { XDG_CONFIG_HOME: xdg }],
-      ['credHelpers', [], { DOCKER_CONFIG: dockerDir, PATH: path }],
+      // The launcher's deferral of NODE_EXTRA_CA_CERTS must not hide it from the programs longshore starts.
+      ['credHelpers', [], { DOCKER_CONFIG: dockerDir, PATH: path, NODE_EXTRA_CA_CERTS: join(dir, 'extra-ca.pem') }],
       ['credsStore', [], { DOCKER_CONFIG: storeDir, PATH: path }],
       ['environment', [], { LONGSHORE_REGISTRY_USERNAME: USER, LONGSHORE_REGISTRY_PASSWORD: PASS }],
     ];
@@ -84,6 +85,7 @@ describe('htpasswd Basic auth', () => {
       assert.ok(!r.output.includes(PASS), `${name}: password printed`);
     }
     assert.ok(await skopeoDigest(`${reg.host}/basic/hello:v1`, ['--tls-verify=false', '--creds', `${USER}:${PASS}`]));
+    assert.ok(readFileSync(join(dir, 'helper-saw'), 'utf8').split('\n').includes(join(dir, 'extra-ca.pem')), 'the helper saw NODE_EXTRA_CA_CERTS');
   });
 });
 
@@ -163,5 +165,17 @@ describe('TLS', () => {
     assert.equal(insecure.exitCode, 0, insecure.output);
     assert.ok(insecure.json!.layers.every((l) => l.action === 'skipped'));
     assert.equal(await skopeoDigest(`${reg.host}/tls/hello:v1`, ['--cert-dir', pki.dir, '--tls-verify=true']).catch(() => undefined) ?? (await skopeoDigest(`${reg.host}/tls/hello:v1`)), ok.json!.manifestDigest);
+  });
+
+  test('NODE_EXTRA_CA_CERTS is trusted on top of the default store, loaded at the first TLS connection', async () => {
+    const ok = await push(hello, `${reg.host}/tls/extra:v1`, [], { NODE_EXTRA_CA_CERTS: pki.ca });
+    assert.equal(ok.exitCode, 0, ok.output);
+    assert.equal(await skopeoDigest(`${reg.host}/tls/extra:v1`), ok.json!.manifestDigest);
+    // An unreadable file: a warning naming it, as Node gives, then the default store, which lacks the suite CA.
+    const missing = join(tmp(), 'missing-ca.pem');
+    const bad = await push(hello, `${reg.host}/tls/extra:v2`, [], { NODE_EXTRA_CA_CERTS: missing });
+    assert.notEqual(bad.exitCode, 0);
+    assert.ok(bad.output.includes(`warning: ignoring the certificates in NODE_EXTRA_CA_CERTS=${missing}: ENOENT`), bad.output);
+    assert.match(bad.output, /TLS failed/);
   });
 });

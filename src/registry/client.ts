@@ -1,6 +1,5 @@
 // HTTP to one registry over undici: scheme/TLS choice, auth on every request, redirects without
 // leaking credentials, debug logging with secrets redacted, retries for replayable requests.
-import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from '../util/http.js';
 import { UserError } from '../util/errors.js';
@@ -9,6 +8,8 @@ import type { Credential } from './credentials.js';
 import { RegistryError, TransientError, parseErrorBody } from './errors.js';
 import { isLoopback, type RegistryReference } from './reference.js';
 import { RETRYABLE_STATUS, isNetworkError, parseRetryAfter, withRetry } from './retry.js';
+import { registryConnector } from './tls.js';
+import { debugLog } from '../util/debug.js';
 
 export interface ClientOptions {
   ref: RegistryReference;
@@ -60,17 +61,7 @@ export class RegistryClient {
   private readonly host: string;
 
   constructor(readonly opts: ClientOptions) {
-    const connect: Record<string, unknown> = {};
-    if (opts.caCert) {
-      try {
-        connect.ca = [readFileSync(opts.caCert, 'utf8')];
-      } catch (e) {
-        throw new UserError(`--ca-cert ${opts.caCert}: cannot read (${(e as NodeJS.ErrnoException).code})`);
-      }
-    }
-    if (opts.tlsVerify === false) connect.rejectUnauthorized = false;
-    // Bodies are streamed from the store at whatever pace tar generation allows: no body timeout.
-    this.dispatcher = new Agent({ connect, bodyTimeout: 0, headersTimeout: 600_000, keepAliveTimeout: 30_000 });
+    this.dispatcher = new Agent({ connect: registryConnector(opts), bodyTimeout: 0, headersTimeout: 600_000, keepAliveTimeout: 30_000 });
     this.host = opts.ref.apiHost;
     this.base = `https://${this.host}`;
     this.auth = new Authenticator(opts.credential, (url, init) => this.tokenFetch(url, init), opts.ref.registry);
@@ -86,7 +77,7 @@ export class RegistryClient {
   }
 
   private debug(msg: string): void {
-    if (this.opts.debug) process.stderr.write(`longshore: debug: ${msg}\n`);
+    if (this.opts.debug) debugLog(msg);
   }
 
   /** GET /v2/: picks the scheme and learns the auth challenge. */

@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import { sha256 } from '../util/digest.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from '../util/http.js';
 import { UserError } from '../util/errors.js';
 import type { RegistryClient, Response } from './client.js';
 import { TransientError } from './errors.js';
 import { RETRYABLE_STATUS, isNetworkError, parseRetryAfter, withRetry } from './retry.js';
 import { pullScope } from './api.js';
+import { registryConnector } from './tls.js';
 
 export const MEDIA_TYPE_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const MEDIA_TYPE_DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
@@ -32,10 +32,7 @@ export class RegistryReader {
     readonly client: RegistryClient,
     readonly repository: string,
   ) {
-    const connect: Record<string, unknown> = {};
-    if (client.opts.caCert) connect.ca = [readFileSync(client.opts.caCert, 'utf8')];
-    if (client.opts.tlsVerify === false) connect.rejectUnauthorized = false;
-    this.dispatcher = new Agent({ connect, bodyTimeout: 300_000, headersTimeout: 300_000 });
+    this.dispatcher = new Agent({ connect: registryConnector(client.opts), bodyTimeout: 300_000, headersTimeout: 300_000 });
   }
 
   private get scopes(): string[] {

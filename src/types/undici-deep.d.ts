@@ -16,3 +16,7 @@ declare module 'undici/lib/core/errors.js' {
   const e: typeof errors;
   export default e;
 }
+declare module 'undici/lib/core/connect.js' {
+  import { buildConnector } from 'undici';
+  export default buildConnector;
+}

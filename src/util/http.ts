@@ -1,10 +1,11 @@
 // The parts of undici longshore uses, loaded one by one. The package's index also loads fetch,
 // WebSocket, cookies, mocks and caches: about 35 ms on every run of the edit/push loop.
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
 import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
 import api from 'undici/lib/api/index.js';
 import undiciErrors from 'undici/lib/core/errors.js';
+import connectorFactory from 'undici/lib/core/connect.js';
 
 // What undici's index does to give every dispatcher request(), stream(), pipeline(), ….
 Object.assign(DispatcherClass.prototype, api);
@@ -12,6 +13,8 @@ Object.assign(DispatcherClass.prototype, api);
 export const Agent = AgentClass;
 export type Agent = InstanceType<typeof AgentClass>;
 export const errors = undiciErrors;
+export const buildConnector = connectorFactory;
+export type Connector = BuildConnector.connector;
 export type { Dispatcher };
 
 export type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & {

@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/longshore.mjs');
+/** bin/longshore: what npm installs and what users run; it starts node on CLI. */
+export const LAUNCHER = join(ROOT, 'bin/longshore');
 const LIB = join(ROOT, 'tests/nix/lib.nix');
 
 export const NIX_OPTS = ['--option', 'substituters', '', '--option', 'sandbox', 'false'];
@@ -44,7 +46,7 @@ export function buildExample(name: string, attr?: string): Promise<string> {
   return nixBuild(`example "${name}"`, { attr });
 }
 
-/** Runs the CLI; never throws, returns exit code and output. */
+/** Runs the CLI through its launcher; never throws, returns exit code and output. */
 export async function longshore(args: string[], env: Record<string, string> = {}) {
-  return execa(process.execPath, [CLI, ...args], { reject: false, env: { ...process.env, ...env }, all: true });
+  return execa(LAUNCHER, args, { reject: false, env: { ...process.env, ...env }, all: true });
 }

@@ -53,9 +53,14 @@ let
 
   hello = writeShellScriptBin "hello" ''echo "Hello, world!"'';
 
-  longshore = runCommand "longshore" { dist = builtins.path { path = dist; name = "longshore-dist"; }; } ''
+  # bin/longshore with absolute paths, as a packager installs it.
+  longshore = runCommand "longshore"
+    {
+      dist = builtins.path { path = dist; name = "longshore-dist"; };
+      launcher = builtins.path { path = ../../bin/longshore; name = "longshore-launcher"; };
+    } ''
     mkdir -p "$out/bin"
-    printf '#!%s\nexec %s %s "$@"\n' "${busybox}/bin/sh" "${node}" "$dist/longshore.mjs" > "$out/bin/longshore"
+    sed -e '1s|.*|#!${busybox}/bin/sh|' -e 's|^node=.*|node=${node}|' -e "s|^main=.*|main=$dist/longshore.mjs|" "$launcher" > "$out/bin/longshore"
     chmod +x "$out/bin/longshore"
   '';
 in
