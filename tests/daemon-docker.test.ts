@@ -1,5 +1,5 @@
 // docker-daemon: and docker-archive: against a real dockerd started for these tests.
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { buildExample, CLI, longshore, nixBuild, tmp } from './helpers/nix.js';
 import { appImageExpr, copyJson, layerDigests, startDockerd, type CopyJson, type Dockerd } from './helpers/docker.js';
 import { DockerApi } from '../src/daemon/docker-api.js';
-import { chainIDs } from '../src/daemon/layers.js';
+import { chainIDs, layersToSkip, skippable } from '../src/daemon/layers.js';
 import { DockerDaemonDestination } from '../src/dest/docker-daemon.js';
 import { resolveImage } from '../src/image/model.js';
 import { loadImageFile } from '../src/image/schema.js';
@@ -17,13 +17,14 @@ let d: Dockerd;
 let hello: string;
 let v1: string;
 let v2: string;
+let v3: string;
 
 const copy = (image: string, dest: string, env: Record<string, string> = d.env): Promise<CopyJson> => copyJson(image, dest, env);
 
 describe('docker-daemon', { timeout: 300_000 }, () => {
   before(async () => {
     // Images first: a failed build must not leave a daemon running that after() cannot see.
-    [hello, v1, v2] = await Promise.all([buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2'))]);
+    [hello, v1, v2, v3] = await Promise.all([buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2')), nixBuild(appImageExpr('v3'))]);
     d = await startDockerd();
   });
   after(async () => {
@@ -42,6 +43,21 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     assert.equal(id.stdout.trim(), r.imageId);
   });
 
+  it('`nix run .#image.copyToDockerDaemon` loads the image, with NODE_EXTRA_CA_CERTS left for TLS', async () => {
+    const script = await buildExample('hello', 'copyToDockerDaemon');
+    // Node warns at start-up about an unreadable NODE_EXTRA_CA_CERTS; the launcher defers the file
+    // to the first TLS connection, which a load never opens.
+    const env = { ...process.env, ...d.env, NODE_EXTRA_CA_CERTS: join(tmp(), 'missing-ca.pem') };
+    const r = await execa(join(script, 'bin/copy-to-docker-daemon'), ['--json'], { env, reject: false, all: true });
+    assert.equal(r.exitCode, 0, r.all);
+    assert.doesNotMatch(r.stderr, /certs|certificates/i);
+    const out = JSON.parse(r.stdout) as CopyJson;
+    const run = await d.docker(['run', '--rm', '--network=none', out.reference]);
+    assert.equal(run.stdout.trim(), 'Hello, world!', run.all);
+    const direct = await execa(process.execPath, [CLI, '--version'], { env, reject: false, all: true });
+    assert.match(direct.stderr, /Ignoring extra certs/, 'node itself loads NODE_EXTRA_CA_CERTS at start-up');
+  });
+
   it('sends no layer bytes for an image the daemon already holds, and tags it', async () => {
     const r = await copy(hello, 'docker-daemon:hello:again');
     assert.equal(r.bytesSent, 0);
@@ -53,7 +69,11 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
   it('after a one-file change, sends only the changed layer', async () => {
     const a = await copy(v1, 'docker-daemon:app:v1');
     assert.ok(a.layers.length >= 3, `expected a multi-layer image, got ${a.layers.length} layers`);
-    const b = await copy(v2, 'docker-daemon:app:v2');
+    // A new tag: every image is inspected to find the layers held.
+    const listed = await longshore(['copy', v2, 'docker-daemon:app:v2', '--json'], { ...d.env, LONGSHORE_DEBUG: '1' });
+    assert.equal(listed.exitCode, 0, listed.all);
+    assert.match(listed.stderr, /GET \/v[\d.]+\/images\/json\?all=1 → 200/);
+    const b = JSON.parse(listed.stdout) as CopyJson;
     const old = new Set(layerDigests(v1));
     const changed = b.layers.filter((l) => !old.has(l.digest));
     assert.equal(changed.length, 1, 'exactly one layer differs between v1 and v2');
@@ -67,8 +87,23 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     assert.deepEqual(run.stdout.trim().split('\n'), ['v2', 'Hello, world!']);
   });
 
+  it('reloading over the previous build of the same tag sends the changed layer without listing every image', async () => {
+    const r = await longshore(['copy', v3, 'docker-daemon:app:v2', '--json'], { ...d.env, LONGSHORE_DEBUG: '1' });
+    assert.equal(r.exitCode, 0, r.all);
+    assert.doesNotMatch(r.stderr, /\/images\/json\?all/);
+    const c = JSON.parse(r.stdout) as CopyJson;
+    const old = new Set(layerDigests(v2));
+    const changed = c.layers.filter((l) => !old.has(l.digest));
+    assert.equal(changed.length, 1);
+    assert.deepEqual(c.layers.filter((l) => l.action === 'uploaded').map((l) => l.digest), [changed[0].digest]);
+    assert.equal(c.bytesSent, changed[0].size);
+    const run = await d.docker(['run', '--rm', '--network=none', 'app:v2']);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['v3', 'Hello, world!']);
+  });
+
   it('sends the layers again once the daemon removed the images holding them', async () => {
     await d.docker(['rmi', 'app:v1', 'app:v2']);
+    await d.docker(['image', 'prune', '--force']); // v2, untagged since v3 took app:v2
     const r = await copy(v1, 'docker-daemon:app:v1');
     assert.ok(r.layers.every((l) => l.action === 'uploaded'));
     assert.equal(r.bytesSent, r.layers.reduce((a, l) => a + l.size, 0));
@@ -109,8 +144,8 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     // A stale listing (images removed between listing and loading): the daemon is told it holds
     // every layer of an image it has never seen, refuses the archive, and gets the full one.
     const image = resolveImage(v1, loadImageFile(v1));
-    const original = DockerApi.prototype.heldChainIDs;
-    DockerApi.prototype.heldChainIDs = async () => new Set(chainIDs(image.layers.map((l) => l.diffID)));
+    const original = DockerApi.prototype.layerStacks;
+    DockerApi.prototype.layerStacks = async () => [image.layers.map((l) => l.diffID)];
     const infos: string[] = [];
     const prevHost = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = d.host;
@@ -121,7 +156,7 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
       assert.ok(r.layers.every((l) => l.action === 'uploaded'));
       assert.match(infos.join('\n'), /refused the archive without the \d+ layer/);
     } finally {
-      DockerApi.prototype.heldChainIDs = original;
+      DockerApi.prototype.layerStacks = original;
       process.env.DOCKER_HOST = prevHost;
       if (prevHost === undefined) delete process.env.DOCKER_HOST;
     }
@@ -147,5 +182,34 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     assert.equal(r.exitCode, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`permission denied connecting to the Docker daemon at ${d.host}`));
     assert.match(r.stderr, /docker" group|DOCKER_HOST/);
+  });
+});
+
+describe('what a loader can skip', () => {
+  const [a, b, c, x] = ['a', 'b', 'c', 'x'].map((n) => `sha256:${n.repeat(64)}`);
+
+  test('Docker skips the bottom run held as a stack; Podman any layer it has', () => {
+    assert.deepEqual([...skippable([a, b, c], [[a, x, c]], 'stack-prefix')], [a]);
+    assert.deepEqual([...skippable([a, b, c], [[a, x, c]], 'anywhere')], [a, c]);
+    assert.deepEqual([...skippable([a, b, c], [[x], [a, b]], 'stack-prefix')], [a, b]);
+    // ChainIDs, not DiffIDs: b on top of x is not b on top of a.
+    assert.deepEqual([...skippable([a, b], [[x, b]], 'stack-prefix')], []);
+  });
+
+  test('every image is listed only when the image under the tag leaves more than the top layer', async () => {
+    let listed = 0;
+    const every = async () => {
+      listed++;
+      return [[a, b, c]];
+    };
+    assert.deepEqual([...(await layersToSkip([a, b, x], 'stack-prefix', [a, b, c], every))], [a, b]);
+    assert.equal(listed, 0);
+    assert.deepEqual([...(await layersToSkip([a, b, c], 'stack-prefix', [a, x, c], every))], [a, b, c]);
+    assert.equal(listed, 1);
+    assert.deepEqual([...(await layersToSkip([a, b, c], 'anywhere', undefined, every))], [a, b, c]);
+    assert.equal(listed, 2);
+    // A one-layer image the tag does not hold: another image may.
+    assert.deepEqual([...(await layersToSkip([c], 'anywhere', [x], every))], [c]);
+    assert.equal(listed, 3);
   });
 });

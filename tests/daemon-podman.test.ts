@@ -5,20 +5,21 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExample, longshore, nixBuild, tmp } from './helpers/nix.js';
-import { appImageExpr, copyJson, layerDigests } from './helpers/docker.js';
+import { appImageExpr, copyJson, layerDigests, type CopyJson } from './helpers/docker.js';
 import { makePodman, type Podman } from './helpers/podman.js';
 
 let p: Podman;
 let hello: string;
 let v1: string;
 let v2: string;
+let v3: string;
 let host: string;
 
 const copy = copyJson;
 
 describe('podman', { timeout: 300_000 }, () => {
   before(async () => {
-    [hello, v1, v2] = await Promise.all([buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2'))]);
+    [hello, v1, v2, v3] = await Promise.all([buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2')), nixBuild(appImageExpr('v3'))]);
     p = await makePodman();
   });
   after(async () => {
@@ -52,6 +53,20 @@ describe('podman', { timeout: 300_000 }, () => {
     const run = await p.run('app:v2');
     assert.equal(run.exitCode, 0, run.all);
     assert.deepEqual(run.stdout.trim().split('\n'), ['v2', 'Hello, world!']);
+  });
+
+  it('through the API socket, reloading over the same tag sends the changed layer without listing every image', async () => {
+    const r = await longshore(['copy', v3, 'podman:app:v2', '--json'], { ...p.env, CONTAINER_HOST: host, LONGSHORE_DEBUG: '1' });
+    assert.equal(r.exitCode, 0, r.all);
+    assert.doesNotMatch(r.stderr, /\/images\/json\?all/);
+    const c = JSON.parse(r.stdout) as CopyJson;
+    const old = new Set(layerDigests(v2));
+    const changed = c.layers.filter((l) => !old.has(l.digest));
+    assert.equal(changed.length, 1);
+    assert.deepEqual(c.layers.filter((l) => l.action === 'uploaded').map((l) => l.digest), [changed[0].digest]);
+    assert.equal(c.bytesSent, changed[0].size);
+    const run = await p.run('app:v2');
+    assert.deepEqual(run.stdout.trim().split('\n'), ['v3', 'Hello, world!']);
   });
 
   it('through the API socket, reloading the same image sends no layer bytes', async () => {

@@ -12,6 +12,7 @@ import { runLimited } from '../util/limit.js';
 import { UserError } from '../util/errors.js';
 import { digestHex, isDigest } from '../util/digest.js';
 import { buildLock, type Platform } from './lock.js';
+import { debugEnabled } from '../util/debug.js';
 
 export interface FetchFlags {
   tlsVerify?: boolean;
@@ -31,7 +32,7 @@ async function openReader(ref: RegistryReference, f: FetchFlags): Promise<Regist
     credsFile: env.LONGSHORE_REGISTRY_CREDS_FILE || undefined,
     authfile: env.LONGSHORE_REGISTRY_AUTH_FILE || undefined,
   });
-  const client = new RegistryClient({ ref, credential, tlsVerify: f.tlsVerify, caCert: f.caCert, debug: !!env.LONGSHORE_DEBUG && env.LONGSHORE_DEBUG !== '0' });
+  const client = new RegistryClient({ ref, credential, tlsVerify: f.tlsVerify, caCert: f.caCert, debug: debugEnabled(env) });
   await client.ping();
   return new RegistryReader(client, ref.repository);
 }

@@ -9,6 +9,7 @@ import { formatReference, parseRegistryReference, type RegistryReference } from 
 import { MEDIA_TYPE_DOCKER_LIST, MEDIA_TYPE_OCI_INDEX, RegistryReader } from '../registry/pull.js';
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/digest.js';
+import { debugEnabled } from '../util/debug.js';
 
 export const LOCK_VERSION = 1;
 export const LOCK_KIND = 'longshore-image-lock';
@@ -193,7 +194,7 @@ export async function lockCommand(a: LockArgs): Promise<ImageLock> {
   const ref = parseSourceRef(a.reference);
   const want: Platform = { os: a.os ?? DEFAULT_PLATFORM.os, architecture: a.arch ?? DEFAULT_PLATFORM.architecture, ...(a.variant ? { variant: a.variant } : {}) };
   const credential = await resolveCredential(ref.registry, ref.repository, a);
-  const client = new RegistryClient({ ref, credential, tlsVerify: a.tlsVerify, caCert: a.caCert, debug: !!process.env.LONGSHORE_DEBUG && process.env.LONGSHORE_DEBUG !== '0' });
+  const client = new RegistryClient({ ref, credential, tlsVerify: a.tlsVerify, caCert: a.caCert, debug: debugEnabled() });
   const reader = new RegistryReader(client, ref.repository);
   try {
     await client.ping();

@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
 import { EngineClient, parseHost, readNdjson, type Endpoint } from './engine.js';
-import { heldLayers } from './layers.js';
+import { runLimited } from '../util/limit.js';
 
 const DEFAULT_SOCKET = 'unix:///var/run/docker.sock';
 /** Newest API version this client was written against; older daemons get their own version. */
@@ -64,14 +64,10 @@ export class DockerApi {
     return JSON.parse(text) as ImageInspect;
   }
 
-  /** Every ChainID the daemon's images are built of. */
-  async heldChainIDs(): Promise<Set<string>> {
+  /** The layer stack (RootFS.Layers) of every image the daemon holds. */
+  async layerStacks(): Promise<string[][]> {
     const list = await this.client.json<{ Id: string }[]>('GET', `${this.prefix}/images/json`, { query: { all: 1 } });
-    return heldLayers(
-      list.map((i) => i.Id),
-      async (id) => (await this.inspect(id))?.RootFS?.Layers,
-      true,
-    );
+    return runLimited(list, 8, async (i) => (await this.inspect(i.Id))?.RootFS?.Layers ?? []);
   }
 
   /** POST /images/load; the reply is NDJSON, with errors reported in-band. */

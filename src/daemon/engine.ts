@@ -3,6 +3,7 @@
 import { Agent, request, errors as undiciErrors } from '../util/http.js';
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
+import { debugEnabled, debugLog } from '../util/debug.js';
 
 export interface Endpoint {
   /** unix socket path, or undefined for tcp */
@@ -44,6 +45,7 @@ const connectCode = (e: unknown): string | undefined => {
 
 export class EngineClient {
   private readonly agent: Agent;
+  private readonly debug = debugEnabled();
   constructor(readonly endpoint: Endpoint, readonly product: string) {
     // The daemon answers a load only after consuming the whole archive: no timeouts.
     this.agent = new Agent({
@@ -86,6 +88,7 @@ export class EngineClient {
         body: opts.body,
         signal: opts.signal,
       });
+      if (this.debug) debugLog(`${this.product}: ${method} ${path}${qs.size ? '?' + qs.toString() : ''} → ${r.statusCode}`);
       return { status: r.statusCode, headers: r.headers, body: r.body as unknown as Response['body'] };
     } catch (e) {
       throw this.explain(e);

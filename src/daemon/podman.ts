@@ -5,22 +5,33 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../util/errors.js';
 import { EngineClient, parseHost, type Endpoint } from './engine.js';
-import { heldLayers } from './layers.js';
+import { runLimited } from '../util/limit.js';
 
 export interface PodmanBackend {
   /** e.g. "the Podman service at unix:///run/podman/podman.sock" or "the podman CLI" */
   readonly label: string;
   exists(id: string): Promise<boolean>;
-  /** DiffIDs of every image in storage. */
-  heldDiffIDs(): Promise<Set<string>>;
+  /** The layer stack (RootFS.Layers) of every image in storage. */
+  layerStacks(): Promise<string[][]>;
   load(archive: Readable, signal: AbortSignal): Promise<void>;
   tag(id: string, name: string, tag: string): Promise<void>;
-  /** Image ID (hex) a reference resolves to, or undefined. */
-  idOf(ref: string): Promise<string | undefined>;
+  /** What a reference resolves to (image ID in hex, its DiffIDs), or undefined. */
+  inspect(ref: string): Promise<ImageSummary | undefined>;
   close(): Promise<void>;
 }
 
 const hex = (id: string): string => id.replace(/^sha256:/, '');
+
+export interface ImageSummary {
+  id: string;
+  layers: string[];
+}
+
+interface InspectDoc {
+  Id: string;
+  RootFS?: { Layers?: string[] };
+}
+const summary = (d: InspectDoc): ImageSummary => ({ id: hex(d.Id), layers: d.RootFS?.Layers ?? [] });
 
 /** CONTAINER_HOST, else the rootful or the user's default socket. */
 export function podmanEndpoint(env: NodeJS.ProcessEnv = process.env): { endpoint: Endpoint; explicit: boolean } {
@@ -61,17 +72,10 @@ export class PodmanApi implements PodmanBackend {
     return (await this.client.status('GET', `${this.prefix}/images/${hex(id)}/exists`)) === 204;
   }
 
-  async heldDiffIDs(): Promise<Set<string>> {
+  async layerStacks(): Promise<string[][]> {
     const list = await this.client.json<{ Id: string }[]>('GET', `${this.prefix}/images/json`, { query: { all: true } });
-    return heldLayers(
-      list.map((i) => i.Id),
-      async (id) => {
-        const r = await this.client.request('GET', `${this.prefix}/images/${encodeURIComponent(id)}/json`);
-        const text = await r.body.text();
-        return r.status === 200 ? (JSON.parse(text) as { RootFS?: { Layers?: string[] } }).RootFS?.Layers : undefined;
-      },
-      false,
-    );
+    // An image removed meanwhile holds nothing.
+    return runLimited(list, 8, async (i) => (await this.inspect(i.Id).catch(() => undefined))?.layers ?? []);
   }
 
   async load(archive: Readable, signal: AbortSignal): Promise<void> {
@@ -82,12 +86,12 @@ export class PodmanApi implements PodmanBackend {
     await this.client.ok('POST', `${this.prefix}/images/${hex(id)}/tag`, { query: { repo: name, tag } });
   }
 
-  async idOf(ref: string): Promise<string | undefined> {
+  async inspect(ref: string): Promise<ImageSummary | undefined> {
     const r = await this.client.request('GET', `${this.prefix}/images/${encodeURIComponent(ref)}/json`);
     const text = await r.body.text();
     if (r.status === 404) return undefined;
     if (r.status !== 200) throw new UserError(`${this.label}: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
-    return hex((JSON.parse(text) as { Id: string }).Id);
+    return summary(JSON.parse(text) as InspectDoc);
   }
 
   async close(): Promise<void> {
@@ -130,16 +134,15 @@ export class PodmanCli implements PodmanBackend {
     return this.fail('podman image exists', r);
   }
 
-  async heldDiffIDs(): Promise<Set<string>> {
+  async layerStacks(): Promise<string[][]> {
     const ids = await this.run(['images', '--all', '--quiet', '--no-trunc']);
     if (ids.failed) this.fail('podman images', ids);
     const list = [...new Set(ids.stdout.split('\n').map((s) => s.trim()).filter(Boolean))];
-    if (list.length === 0) return new Set();
+    if (list.length === 0) return [];
     const r = await this.run(['image', 'inspect', '--format', 'json', ...list]);
     // An image removed meanwhile fails the inspect: then nothing is assumed present.
-    if (r.failed) return new Set();
-    const docs = JSON.parse(r.stdout) as { RootFS?: { Layers?: string[] } }[];
-    return heldLayers(docs.map((_, i) => String(i)), async (i) => docs[Number(i)].RootFS?.Layers, false);
+    if (r.failed) return [];
+    return (JSON.parse(r.stdout) as InspectDoc[]).map((d) => summary(d).layers);
   }
 
   async load(archive: Readable, signal: AbortSignal): Promise<void> {
@@ -153,9 +156,9 @@ export class PodmanCli implements PodmanBackend {
     if (r.failed) this.fail('podman tag', r);
   }
 
-  async idOf(ref: string): Promise<string | undefined> {
-    const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
-    return r.failed ? undefined : hex(r.stdout.trim());
+  async inspect(ref: string): Promise<ImageSummary | undefined> {
+    const r = await this.run(['image', 'inspect', '--format', 'json', ref]);
+    return r.failed ? undefined : summary((JSON.parse(r.stdout) as InspectDoc[])[0]);
   }
 
   async close(): Promise<void> {}

@@ -3,7 +3,7 @@ import type { ResolvedImage } from '../image/model.js';
 import { UserError } from '../util/errors.js';
 import { DockerApi, dockerEndpoint } from '../daemon/docker-api.js';
 import { alreadyLoaded, loadArchive, loadOmitting, loadResult } from '../daemon/load.js';
-import { presentPrefix } from '../daemon/layers.js';
+import { layersToSkip } from '../daemon/layers.js';
 import { parseNameTag } from '../daemon/reference.js';
 import { registerTransport } from './parse.js';
 import type { CopyContext, CopyResult, Destination, LayerOutcome } from './types.js';
@@ -22,15 +22,14 @@ export class DockerDaemonDestination implements Destination {
     try {
       await api.negotiate();
       let layers: LayerOutcome[];
-      if (await api.inspect(image.config.digest)) {
+      const [exact, current] = await Promise.all([api.inspect(image.config.digest), api.inspect(ref)]);
+      if (exact) {
         // The daemon holds this exact image (ID = config digest): tagging is all there is to do.
         await api.tag(image.config.digest, this.name, tag);
         layers = alreadyLoaded(image, ctx.progress);
       } else {
         // The classic loader skips a layer file whose ChainID it has, so those files are left out.
-        const held = await api.heldChainIDs();
-        const n = presentPrefix(image.layers.map((l) => l.diffID), held);
-        const omit = new Set(image.layers.slice(0, n).map((l) => l.diffID));
+        const omit = await layersToSkip(image.layers.map((l) => l.diffID), 'stack-prefix', current?.RootFS?.Layers, () => api.layerStacks());
         // A daemon that needs every file (e.g. the containerd image store) gets the full archive.
         layers = await loadOmitting(omit, 'the Docker daemon', ctx.progress, (o) =>
           loadArchive(image, { format: 'docker', repoTags: [ref], omit: o, progress: ctx.progress }, (s, signal) => api.load(s, signal)),

@@ -4,6 +4,7 @@ import { UserError } from '../util/errors.js';
 import { digestHex } from '../util/digest.js';
 import { alreadyLoaded, loadArchive, loadOmitting, loadResult } from '../daemon/load.js';
 import { podmanBackend } from '../daemon/podman.js';
+import { layersToSkip } from '../daemon/layers.js';
 import { parseNameTag } from '../daemon/reference.js';
 import { registerTransport } from './parse.js';
 import type { CopyContext, CopyResult, Destination, LayerOutcome } from './types.js';
@@ -22,20 +23,20 @@ export class PodmanDestination implements Destination {
     const podman = await podmanBackend((m) => ctx.progress.info(m));
     try {
       let layers: LayerOutcome[];
-      if (await podman.exists(id)) {
+      const [exact, current] = await Promise.all([podman.exists(id), podman.inspect(ref)]);
+      if (exact) {
         layers = alreadyLoaded(image, ctx.progress);
       } else {
         // Podman reuses a layer by its uncompressed digest wherever it sits in the stack, and its
         // oci-archive reader opens a blob only when it cannot reuse it.
-        const held = await podman.heldDiffIDs();
-        const omit = new Set(image.layers.filter((l) => held.has(l.diffID)).map((l) => l.diffID));
+        const omit = await layersToSkip(image.layers.map((l) => l.diffID), 'anywhere', current?.layers, () => podman.layerStacks());
         layers = await loadOmitting(omit, podman.label, ctx.progress, (o) =>
           loadArchive(image, { format: 'oci', repoTags: [ref], refName: tag, omit: o, progress: ctx.progress }, (s, signal) => podman.load(s, signal)),
         );
       }
       // The archive's name annotation already names it; tagging makes sure, whatever Podman made of it.
       await podman.tag(id, this.name, tag);
-      const got = await podman.idOf(ref);
+      const got = (await podman.inspect(ref))?.id;
       if (!got) throw new UserError(`${podman.label} reported success but has no image ${ref}`);
       if (got !== id) throw new UserError(`${podman.label} holds sha256:${got} as ${ref}, expected ${image.config.digest}`);
       return loadResult(this.description, ref, image, layers, start);

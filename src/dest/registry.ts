@@ -12,6 +12,7 @@ import { runLimited } from '../util/limit.js';
 import type { CopyFlags } from './flags.js';
 import { registerTransport } from './parse.js';
 import type { CopyContext, CopyResult, Destination, LayerOutcome } from './types.js';
+import { debugEnabled } from '../util/debug.js';
 
 /** HEADs are cheap and must not wait behind uploads: they get their own, wider limit. */
 const HEAD_JOBS = 16;
@@ -51,7 +52,7 @@ export class RegistryDestination implements Destination {
       credential,
       tlsVerify: this.flags.tlsVerify,
       caCert: this.flags.caCert,
-      debug: !!process.env.LONGSHORE_DEBUG && process.env.LONGSHORE_DEBUG !== '0',
+      debug: debugEnabled(),
     });
     try {
       await client.ping();
