@@ -6,6 +6,10 @@ import { COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
 import { inspectCommand } from './commands/inspect.js';
 import './dest/all.js';
 
+// Set by scripts/bundle.mjs from package.json.
+declare const LONGSHORE_VERSION: string | undefined;
+const version = typeof LONGSHORE_VERSION === 'string' ? LONGSHORE_VERSION : 'development';
+
 export async function run(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName('longshore')
@@ -69,6 +73,7 @@ export async function run(): Promise<void> {
       process.stderr.write(`${y.help()}\n\nlongshore: ${msg}\n`);
       process.exit(2);
     })
+    .version(version)
     .help()
     .parseAsync();
 }

@@ -26,11 +26,12 @@ try {
   if (isDigestWorker()) (await import('./tar/digest-pool.js')).serveDigests();
   else if (['build-layers', 'build-image', 'fetch-blob', 'fetch-image', 'base-layers'].includes(cmd)) await (await import('./build-cli.js')).runBuild(process.argv.slice(2), import.meta.url);
   else {
-    const fast = cmd === 'copy' ? (await import('./copy-fast.js')).parseCopyFast(process.argv.slice(2)) : null;
-    if (fast) {
-      await import('./dest/all.js');
-      await (await import('./commands/copy.js')).copyCommand(fast);
-    } else await (await import('./cli.js')).run();
+    // The copy modules load side by side rather than one after another: `copy` is the edit/load loop.
+    const copying = cmd === 'copy' ? Promise.all([import('./copy-fast.js'), import('./commands/copy.js'), import('./dest/all.js')]) : undefined;
+    const [fastParser, copy] = (await copying) ?? [];
+    const fast = fastParser?.parseCopyFast(process.argv.slice(2));
+    if (fast && copy) await copy.copyCommand(fast);
+    else await (await import('./cli.js')).run();
     // Idle keep-alive sockets and timers must not hold a finished command open.
     process.exit(process.exitCode ?? 0);
   }

@@ -41,7 +41,7 @@ describe('htpasswd Basic auth', () => {
   test('a wrong password fails without printing it, even with LONGSHORE_DEBUG=1', async () => {
     const r = await push(hello, `${reg.host}/basic/hello:wrong`, ['--creds', `${USER}:wrong-${PASS}`], { LONGSHORE_DEBUG: '1' });
     assert.notEqual(r.exitCode, 0);
-    assert.match(r.output, /debug: > GET/);
+    assert.match(r.output, /debug: \[\d+ ms\] > GET/);
     assert.ok(!r.output.includes(PASS), 'password printed');
     assert.ok(!r.output.includes(b64(`${USER}:wrong-${PASS}`)), 'encoded credentials printed');
     assert.match(r.output, /authorization":"Basic <redacted>"/);

@@ -37,7 +37,7 @@ export class DockerApi {
   /** GET /_ping; uses min(daemon's API version, ours) for every later call. */
   async negotiate(): Promise<string> {
     const r = await this.client.request('GET', '/_ping');
-    const text = await r.body.text();
+    const text = await r.text();
     if (r.status !== 200) throw new UserError(`the Docker daemon at ${this.client.endpoint.display} answered /_ping with HTTP ${r.status}: ${text.trim()}`);
     const header = r.headers['api-version'];
     let v = typeof header === 'string' ? parseVersion(header) : MIN_API;
@@ -56,10 +56,10 @@ export class DockerApi {
   async inspect(ref: string): Promise<ImageInspect | undefined> {
     const r = await this.client.request('GET', `${this.prefix}/images/${encodeURIComponent(ref)}/json`);
     if (r.status === 404) {
-      await r.body.dump();
+      await r.dump();
       return undefined;
     }
-    const text = await r.body.text();
+    const text = await r.text();
     if (r.status !== 200) throw new UserError(`the Docker daemon: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
     return JSON.parse(text) as ImageInspect;
   }
@@ -79,7 +79,7 @@ export class DockerApi {
       signal,
     });
     if (r.status !== 200) {
-      const text = await r.body.text();
+      const text = await r.text();
       throw new UserError(`the Docker daemon refused the image (HTTP ${r.status}): ${text.trim()}`);
     }
     try {

@@ -54,7 +54,7 @@ export class PodmanApi implements PodmanBackend {
     const client = new EngineClient(endpoint, 'the Podman service');
     try {
       const r = await client.request('GET', '/_ping');
-      await r.body.dump();
+      await r.dump();
       const v = r.headers['libpod-api-version'];
       if (typeof v !== 'string') throw new UserError(`${endpoint.display} is not a Podman service (no Libpod-API-Version in its /_ping reply)`, endpoint.hint);
       const major = Number(v.split('.')[0]);
@@ -88,7 +88,7 @@ export class PodmanApi implements PodmanBackend {
 
   async inspect(ref: string): Promise<ImageSummary | undefined> {
     const r = await this.client.request('GET', `${this.prefix}/images/${encodeURIComponent(ref)}/json`);
-    const text = await r.body.text();
+    const text = await r.text();
     if (r.status === 404) return undefined;
     if (r.status !== 200) throw new UserError(`${this.label}: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
     return summary(JSON.parse(text) as InspectDoc);
