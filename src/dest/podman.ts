@@ -23,13 +23,13 @@ export class PodmanDestination implements Destination {
     const podman = await podmanBackend((m) => ctx.progress.info(m));
     try {
       let layers: LayerOutcome[];
-      const [exact, current] = await Promise.all([podman.exists(id), podman.inspect(ref)]);
+      const [exact, images] = await Promise.all([podman.exists(id), podman.images()]);
       if (exact) {
         layers = alreadyLoaded(image, ctx.progress);
       } else {
         // Podman reuses a layer by its uncompressed digest wherever it sits in the stack, and its
         // oci-archive reader opens a blob only when it cannot reuse it.
-        const omit = await layersToSkip(image.layers.map((l) => l.diffID), 'anywhere', current?.layers, () => podman.layerStacks());
+        const omit = await layersToSkip(image.layers.map((l) => l.diffID), 'anywhere', { name: this.name, ref }, images, (ids) => podman.stacks(ids));
         layers = await loadOmitting(omit, podman.label, ctx.progress, (o) =>
           loadArchive(image, { format: 'oci', repoTags: [ref], refName: tag, omit: o, progress: ctx.progress }, (s, signal) => podman.load(s, signal)),
         );
