@@ -1,15 +1,10 @@
 #!/usr/bin/env node
 // Dispatches to the part of longshore a process needs, loading only that part: Nix builds run
 // build-layers/build-image many times, and the registry and daemon clients would slow each start.
-import { setFlagsFromString } from 'node:v8';
 import { isDigestWorker } from './tar/worker-role.js';
 import { UserError } from './util/errors.js';
 import { takeHandedOverCaCerts } from './util/extra-ca.js';
 
-// undici parses HTTP with llhttp compiled to WebAssembly. V8 then recompiles that module with its
-// optimising tier on background threads, and process exit waits for the job: about 80 ms on every
-// push or load of the edit/push loop. The baseline compiler is plenty for parsing response headers.
-setFlagsFromString('--liftoff-only');
 takeHandedOverCaCerts();
 
 function fatal(e: unknown): never {
@@ -26,10 +21,8 @@ try {
   if (isDigestWorker()) (await import('./tar/digest-pool.js')).serveDigests();
   else if (['build-layers', 'build-image', 'fetch-blob', 'fetch-image', 'base-layers'].includes(cmd)) await (await import('./build-cli.js')).runBuild(process.argv.slice(2), import.meta.url);
   else {
-    // The copy modules load side by side rather than one after another: `copy` is the edit/load loop.
-    const copying = cmd === 'copy' ? Promise.all([import('./copy-fast.js'), import('./commands/copy.js'), import('./dest/all.js')]) : undefined;
-    const [fastParser, copy] = (await copying) ?? [];
-    const fast = fastParser?.parseCopyFast(process.argv.slice(2));
+    const copy = cmd === 'copy' ? await import('./copy-main.js') : undefined;
+    const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);
     else await (await import('./cli.js')).run();
     // Idle keep-alive sockets and timers must not hold a finished command open.

@@ -6,6 +6,13 @@ import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
 import api from 'undici/lib/api/index.js';
 import undiciErrors from 'undici/lib/core/errors.js';
 import connectorFactory from 'undici/lib/core/connect.js';
+import { setFlagsFromString } from 'node:v8';
+
+// undici parses HTTP with llhttp compiled to WebAssembly, on its first connection. V8 then
+// recompiles that module with its optimising tier on background threads, and process exit waits
+// for the job: about 80 ms on every push of the edit/push loop. The baseline compiler is plenty
+// for parsing response headers. Set here, where undici loads, so that other commands skip node:v8.
+setFlagsFromString('--liftoff-only');
 
 // What undici's index does to give every dispatcher request(), stream(), pipeline(), ….
 Object.assign(DispatcherClass.prototype, api);
