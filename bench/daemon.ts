@@ -13,7 +13,10 @@ import { humanBytes, table } from '../src/util/human.js';
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
+/** Times fn on a quiet disk: a load leaves its writes to be flushed, and dockerd's own fsyncs then
+ * wait behind them, so whatever ran before (skopeo's 400 MB, a cold load) would be timed too. */
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  await execa('sync');
   const t0 = performance.now();
   const value = await fn();
   return { value, seconds: (performance.now() - t0) / 1000 };
@@ -59,8 +62,6 @@ try {
   const cold = { longshore: lsCold, skopeo: skCold, podman: await timed(() => copy(base.image, 'podman:fixture:base', pEnv)) };
   const imageBytes = cold.longshore.value.layers.reduce((a, l) => a + l.size, 0);
 
-  // The cold loads leave gigabytes of writeback behind; the reloads should not be timed inside it.
-  await execa('sync');
   const reload = { longshore: [] as number[], skopeo: [] as number[], podman: [] as number[] };
   let longshoreBytes = 0;
   let podmanBytes = 0;
