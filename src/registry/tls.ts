@@ -15,7 +15,8 @@ export interface TlsOptions {
   tlsVerify?: boolean;
 }
 
-const contexts = new Map<string, SecureContext | undefined>();
+// Promises, so that connections opened together share one store (and one warning).
+const contexts = new Map<string, Promise<SecureContext | undefined>>();
 
 function readCaCert(file: string): string {
   try {
@@ -40,12 +41,14 @@ async function extraCaContext(): Promise<SecureContext | undefined> {
   }
 }
 
-async function secureContext(caPem: string | undefined): Promise<SecureContext | undefined> {
+function secureContext(caPem: string | undefined): Promise<SecureContext | undefined> {
   const key = caPem ?? '';
-  if (!contexts.has(key)) {
-    contexts.set(key, caPem === undefined ? await extraCaContext() : (await import('node:tls')).createSecureContext({ ca: [caPem] }));
+  let ctx = contexts.get(key);
+  if (!ctx) {
+    ctx = caPem === undefined ? extraCaContext() : import('node:tls').then((tls) => tls.createSecureContext({ ca: [caPem] }));
+    contexts.set(key, ctx);
   }
-  return contexts.get(key);
+  return ctx;
 }
 
 /** An undici connector for one registry client: plain sockets as usual, TLS with the right store. */
