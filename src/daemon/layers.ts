@@ -16,17 +16,38 @@ export function chainIDs(diffIDs: readonly string[]): string[] {
  */
 export type SkipRule = 'stack-prefix' | 'anywhere';
 
+/**
+ * What a loader can skip of `ours`, learnt one image stack (RootFS.Layers) at a time: each stack is
+ * hashed once however many batches follow.
+ */
+class Skippable {
+  private readonly held = new Set<string>();
+  private readonly keys: string[];
+  constructor(
+    private readonly ours: readonly string[],
+    private readonly rule: SkipRule,
+  ) {
+    this.keys = rule === 'anywhere' ? [...ours] : chainIDs(ours);
+  }
+
+  add(stack: readonly string[]): void {
+    for (const k of this.rule === 'anywhere' ? stack : chainIDs(stack)) this.held.add(k);
+  }
+
+  /** The DiffIDs of ours that can be left out. */
+  get(): Set<string> {
+    if (this.rule === 'anywhere') return new Set(this.ours.filter((_, i) => this.held.has(this.keys[i])));
+    let n = 0;
+    while (n < this.keys.length && this.held.has(this.keys[n])) n++;
+    return new Set(this.ours.slice(0, n));
+  }
+}
+
 /** The DiffIDs of `ours` the loader can skip, given the layer stacks (RootFS.Layers) of images it holds. */
 export function skippable(ours: readonly string[], stacks: readonly (readonly string[])[], rule: SkipRule): Set<string> {
-  if (rule === 'anywhere') {
-    const held = new Set(stacks.flat());
-    return new Set(ours.filter((d) => held.has(d)));
-  }
-  const held = new Set(stacks.flatMap((s) => chainIDs(s)));
-  const chains = chainIDs(ours);
-  let n = 0;
-  while (n < chains.length && held.has(chains[n])) n++;
-  return new Set(ours.slice(0, n));
+  const s = new Skippable(ours, rule);
+  for (const stack of stacks) s.add(stack);
+  return s.get();
 }
 
 /** An image as the daemon lists it. */
@@ -63,11 +84,11 @@ export async function layersToSkip(
   batch = 8,
 ): Promise<Set<string>> {
   const ranked = images.map((img) => ({ img, r: rank(img, target.name, target.ref) })).sort((a, b) => b.r - a.r);
-  const seen: (readonly string[])[] = [];
+  const found = new Skippable(ours, rule);
   let skip = new Set<string>();
   for (let i = 0; i < ranked.length; i += batch) {
-    seen.push(...(await stacks(ranked.slice(i, i + batch).map((x) => x.img.id))));
-    skip = skippable(ours, seen, rule);
+    for (const stack of await stacks(ranked.slice(i, i + batch).map((x) => x.img.id))) found.add(stack);
+    skip = found.get();
     if (skip.size > 0 && skip.size >= ours.length - 1) break;
   }
   return skip;
