@@ -9,6 +9,7 @@ import { RegistryError, TransientError, parseErrorBody } from './errors.js';
 import { isLoopback, type RegistryReference } from './reference.js';
 import { RETRYABLE_STATUS, isNetworkError, parseRetryAfter, withRetry } from './retry.js';
 import { registryConnector } from './tls.js';
+import type { Connector } from '../util/http.js';
 import { debugLog } from '../util/debug.js';
 
 export interface ClientOptions {
@@ -60,8 +61,12 @@ export class RegistryClient {
   private base: string;
   private readonly host: string;
 
+  /** Sockets to this registry with its TLS settings; readers of the same registry share it. */
+  readonly connector: Connector;
+
   constructor(readonly opts: ClientOptions) {
-    this.dispatcher = new Agent({ connect: registryConnector(opts), bodyTimeout: 0, headersTimeout: 600_000, keepAliveTimeout: 30_000 });
+    this.connector = registryConnector(opts);
+    this.dispatcher = new Agent({ connect: this.connector, bodyTimeout: 0, headersTimeout: 600_000, keepAliveTimeout: 30_000 });
     this.host = opts.ref.apiHost;
     this.base = `https://${this.host}`;
     this.auth = new Authenticator(opts.credential, (url, init) => this.tokenFetch(url, init), opts.ref.registry);

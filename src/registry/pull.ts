@@ -12,7 +12,6 @@ import type { RegistryClient, Response } from './client.js';
 import { TransientError } from './errors.js';
 import { RETRYABLE_STATUS, isNetworkError, parseRetryAfter, withRetry } from './retry.js';
 import { pullScope } from './api.js';
-import { registryConnector } from './tls.js';
 
 export const MEDIA_TYPE_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const MEDIA_TYPE_DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
@@ -32,7 +31,7 @@ export class RegistryReader {
     readonly client: RegistryClient,
     readonly repository: string,
   ) {
-    this.dispatcher = new Agent({ connect: registryConnector(client.opts), bodyTimeout: 300_000, headersTimeout: 300_000 });
+    this.dispatcher = new Agent({ connect: client.connector, bodyTimeout: 300_000, headersTimeout: 300_000 });
   }
 
   private get scopes(): string[] {
