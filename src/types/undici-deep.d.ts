@@ -11,11 +11,6 @@ declare module 'undici/lib/api/index.js' {
   const api: Record<string, unknown>;
   export default api;
 }
-declare module 'undici/lib/core/errors.js' {
-  import { errors } from 'undici';
-  const e: typeof errors;
-  export default e;
-}
 declare module 'undici/lib/core/connect.js' {
   import { buildConnector } from 'undici';
   export default buildConnector;

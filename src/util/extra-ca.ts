@@ -3,7 +3,7 @@
 // run of the edit/push loop, which mostly talks to a local daemon or a plain-HTTP registry. The
 // launcher moves the file name to LONGSHORE_EXTRA_CA_CERTS; the registry client adds the
 // certificates when it opens its first TLS connection (src/registry/tls.ts).
-export const HANDOVER_ENV = 'LONGSHORE_EXTRA_CA_CERTS';
+const HANDOVER_ENV = 'LONGSHORE_EXTRA_CA_CERTS';
 
 let handed: string | undefined;
 

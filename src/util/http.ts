@@ -4,7 +4,6 @@ import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
 import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
 import api from 'undici/lib/api/index.js';
-import undiciErrors from 'undici/lib/core/errors.js';
 import connectorFactory from 'undici/lib/core/connect.js';
 import { setFlagsFromString } from 'node:v8';
 
@@ -19,7 +18,6 @@ Object.assign(DispatcherClass.prototype, api);
 
 export const Agent = AgentClass;
 export type Agent = InstanceType<typeof AgentClass>;
-export const errors = undiciErrors;
 export const buildConnector = connectorFactory;
 export type Connector = BuildConnector.connector;
 export type { Dispatcher };
