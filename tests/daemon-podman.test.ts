@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExample, longshore, nixBuild, tmp } from './helpers/nix.js';
-import { appImageExpr, copyJson, layerDigests } from './helpers/docker.js';
+import { appImageExpr, assertSentOnlyChangedLayer, copyJson } from './helpers/docker.js';
 import { makePodman, type Podman } from './helpers/podman.js';
 
 let p: Podman;
@@ -45,23 +45,14 @@ describe('podman', { timeout: 300_000 }, () => {
     const a = await copy(v1, 'podman:app:v1', env);
     assert.ok(a.layers.length >= 3);
     const b = await copy(v2, 'podman:app:v2', env);
-    const old = new Set(layerDigests(v1));
-    const changed = b.layers.filter((l) => !old.has(l.digest));
-    assert.equal(changed.length, 1);
-    assert.deepEqual(b.layers.filter((l) => l.action === 'uploaded').map((l) => l.digest), [changed[0].digest]);
-    assert.equal(b.bytesSent, changed[0].size);
+    assertSentOnlyChangedLayer(v1, b);
     const run = await p.run('app:v2');
     assert.equal(run.exitCode, 0, run.all);
     assert.deepEqual(run.stdout.trim().split('\n'), ['v2', 'Hello, world!']);
   });
 
   it('through the API socket, reloading over the same tag sends only the changed layer', async () => {
-    const c = await copy(v3, 'podman:app:v2', { ...p.env, CONTAINER_HOST: host });
-    const old = new Set(layerDigests(v2));
-    const changed = c.layers.filter((l) => !old.has(l.digest));
-    assert.equal(changed.length, 1);
-    assert.deepEqual(c.layers.filter((l) => l.action === 'uploaded').map((l) => l.digest), [changed[0].digest]);
-    assert.equal(c.bytesSent, changed[0].size);
+    assertSentOnlyChangedLayer(v2, await copy(v3, 'podman:app:v2', { ...p.env, CONTAINER_HOST: host }));
     const run = await p.run('app:v2');
     assert.deepEqual(run.stdout.trim().split('\n'), ['v3', 'Hello, world!']);
   });

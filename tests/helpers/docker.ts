@@ -106,3 +106,12 @@ export async function copyJson(image: string, dest: string, env: Record<string, 
 }
 
 export const layerDigests = (image: string): string[] => loadImageFile(image).layers.map((l) => l.digest);
+
+/** Asserts that a load after a one-file change from `previous` sent exactly the one changed layer. */
+export function assertSentOnlyChangedLayer(previous: string, r: CopyJson): void {
+  const old = new Set(layerDigests(previous));
+  const changed = r.layers.filter((l) => !old.has(l.digest));
+  assert.equal(changed.length, 1, 'exactly one layer differs from the previous build');
+  assert.deepEqual(r.layers.filter((l) => l.action === 'uploaded').map((l) => l.digest), [changed[0].digest]);
+  assert.equal(r.bytesSent, changed[0].size);
+}
