@@ -127,8 +127,10 @@ describe('token auth (distribution token spec)', () => {
 
   test('a token that expires mid-push (unannounced) is refreshed and the push completes', async () => {
     const img = await nixBuild(variantExpr('token-expiry'));
-    // Tokens really live 1-2 s at the registry (exp has whole seconds) but claim 300 s; every request is slowed by 700 ms.
-    const ts2 = await startTokenServer({ service, issuer: 'longshore-test-issuer', users: { [USER]: PASS }, ttl: 2, announce: 300 });
+    // Tokens really live 2-3 s at the registry (exp has whole seconds) but claim 300 s; every PUT
+    // and POST is slowed by 700 ms. A fresh token must outlive one layer's POST + PUT (1.4 s): with
+    // 1-2 s, a run could draw short tokens on every retry and fail.
+    const ts2 = await startTokenServer({ service, issuer: 'longshore-test-issuer', users: { [USER]: PASS }, ttl: 3, announce: 300 });
     const reg2 = await startRegistry({ token: { realm: ts2.realm, service, issuer: 'longshore-test-issuer', rootcertbundle: ts2.rootcertbundle } });
     const proxy: FaultProxy = await startFaultProxy(reg2.port);
     try {
