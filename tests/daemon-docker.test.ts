@@ -1,7 +1,7 @@
 // docker-daemon: and docker-archive: against a real dockerd started for these tests.
 import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { buildExample, CLI, longshore, nixBuild, tmp } from './helpers/nix.js';
@@ -18,6 +18,17 @@ let hello: string;
 let v1: string;
 let v2: string;
 let v3: string;
+
+/** The distinct image IDs the daemon holds (`docker images` prints one line per tag). */
+const imageIds = async (): Promise<string> => [...new Set((await d.docker(['images', '-a', '-q', '--no-trunc'])).stdout.split('\n'))].sort().join('\n');
+
+async function waitFor(ok: () => boolean, what: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const copy = (image: string, dest: string, env: Record<string, string> = d.env): Promise<CopyJson> => copyJson(image, dest, env);
 
@@ -59,18 +70,32 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
   });
 
   it('sends no layer bytes for an image the daemon already holds, and tags it', async () => {
-    const r = await copy(hello, 'docker-daemon:hello:again');
+    const before = await imageIds();
+    const out = await longshore(['copy', hello, 'docker-daemon:hello:again', '--json'], { ...d.env, LONGSHORE_DEBUG: '1' });
+    assert.equal(out.exitCode, 0, out.all);
+    const r = JSON.parse(out.stdout) as CopyJson;
     assert.equal(r.bytesSent, 0);
     assert.ok(r.layers.every((l) => l.action === 'skipped'));
     const id = await d.docker(['image', 'inspect', '--format', '{{.Id}}', 'hello:again']);
     assert.equal(id.stdout.trim(), r.imageId);
+    // The load opened at the start was cancelled: dockerd unpacked nothing and kept nothing.
+    assert.match(out.stderr, /the opened load is cancelled/);
+    assert.equal(await imageIds(), before);
+    await waitFor(() => readdirSync(join(d.dir, 'data/tmp')).length === 0, 'dockerd to remove the cancelled import', 10_000);
   });
 
   it('after a one-file change, sends only the changed layer', async () => {
     const a = await copy(v1, 'docker-daemon:app:v1');
     assert.ok(a.layers.length >= 3, `expected a multi-layer image, got ${a.layers.length} layers`);
-    const b = await copy(v2, 'docker-daemon:app:v2');
-    assertSentOnlyChangedLayer(v1, b);
+    const out = await longshore(['copy', v2, 'docker-daemon:app:v2', '--json'], { ...d.env, LONGSHORE_DEBUG: '1' });
+    assert.equal(out.exitCode, 0, out.all);
+    assertSentOnlyChangedLayer(v1, JSON.parse(out.stdout) as CopyJson);
+    // The load went out before /_ping answered, so dockerd's unpacker started meanwhile.
+    const lines = out.stderr.split('\n');
+    const opened = lines.findIndex((l) => /POST \/images\/load\?quiet=1 opened/.test(l));
+    const pinged = lines.findIndex((l) => /GET \/_ping → 200/.test(l));
+    assert.ok(opened >= 0 && opened < pinged, out.stderr);
+    assert.ok(lines.some((l) => /POST \/images\/load\?quiet=1 → 200/.test(l)), out.stderr);
     const run = await d.docker(['run', '--rm', '--network=none', 'app:v2']);
     assert.equal(run.exitCode, 0, run.all);
     assert.deepEqual(run.stdout.trim().split('\n'), ['v2', 'Hello, world!']);
@@ -126,13 +151,12 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     const bad = join(tmp(), 'image-bad.json');
     writeFileSync(bad, JSON.stringify(doc));
     await d.docker(['rmi', '-f', 'app:v1']);
-    const images = async () => (await d.docker(['images', '-a', '-q', '--no-trunc'])).stdout.split('\n').sort().join('\n');
-    const before = await images();
+    const before = await imageIds();
     const r = await longshore(['copy', bad, 'docker-daemon:broken:v1'], d.env);
     assert.equal(r.exitCode, 1, r.all);
     assert.match(r.stderr, /regenerated as sha256:/);
     assert.notEqual((await d.docker(['image', 'inspect', 'broken:v1'])).exitCode, 0);
-    assert.equal(await images(), before);
+    assert.equal(await imageIds(), before);
   });
 
   it('sends every layer when the daemon refuses the archive without the ones it was thought to hold', async () => {

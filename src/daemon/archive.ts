@@ -25,6 +25,8 @@ export interface ArchiveOptions {
   progress?: Progress;
   /** Label for progress lines, e.g. "loading". */
   verb?: string;
+  /** Leave out ARCHIVE_HEAD: the receiver already has it (DockerApi.beginLoad). */
+  headSent?: boolean;
 }
 
 /** `done` when the consumer stopped reading early: its own error is the one to report. */
@@ -95,13 +97,16 @@ function repositoriesJson(image: ResolvedImage, repoTags: string[]): Buffer {
   return Buffer.from(JSON.stringify(repos));
 }
 
+/** Every archive's first entry, the same bytes for every image: a load can be opened with it early. */
+export const ARCHIVE_HEAD: Buffer = Buffer.concat([...file('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })))]);
+
 export function imageArchive(image: ResolvedImage, opts: ArchiveOptions): ImageArchive {
   const omit = opts.omit ?? new Set<string>();
   let settle!: { resolve(o: LayerOutcome[]): void; reject(e: unknown): void };
   const done = new Promise<LayerOutcome[]>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => {});
   async function* chunks(): AsyncGenerator<Buffer> {
-    yield* file('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
+    if (!opts.headSent) yield ARCHIVE_HEAD;
     yield dir('blobs/');
     yield dir('blobs/sha256/');
     yield* file(blobName(image.config.digest), image.config.bytes);

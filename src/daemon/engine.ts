@@ -83,6 +83,11 @@ export class EngineClient {
     this.agent.destroy();
   }
 
+  /** A LONGSHORE_DEBUG line about this daemon. */
+  note(msg: string): void {
+    if (this.debug) debugLog(`${this.product}: ${msg}`);
+  }
+
   /** Turns socket-level failures into messages naming the socket. */
   explain(e: unknown): Error {
     if (e instanceof UserError) return e;

@@ -1,7 +1,8 @@
 // docker-daemon:NAME[:TAG] — loads into dockerd over its API, sending only the layers it lacks.
 import type { ResolvedImage } from '../image/model.js';
 import { UserError } from '../util/errors.js';
-import { DockerApi, dockerEndpoint } from '../daemon/docker-api.js';
+import { DockerApi, dockerEndpoint, type PendingLoad } from '../daemon/docker-api.js';
+import { ARCHIVE_HEAD } from '../daemon/archive.js';
 import { alreadyLoaded, loadArchive, loadOmitting, loadResult } from '../daemon/load.js';
 import { layersToSkip } from '../daemon/layers.js';
 import { parseNameTag } from '../daemon/reference.js';
@@ -19,27 +20,36 @@ export class DockerDaemonDestination implements Destination {
     const tag = this.tag ?? image.tag ?? 'latest';
     const ref = `${this.name}:${tag}`;
     const api = new DockerApi(dockerEndpoint());
+    // Most copies load something; the load's first bytes make dockerd start unpacking meanwhile.
+    let early: PendingLoad | undefined = api.beginLoad(ARCHIVE_HEAD);
     try {
       await api.negotiate();
       let layers: LayerOutcome[];
       const [exact, images] = await Promise.all([api.inspect(image.config.digest), api.images()]);
       if (exact) {
         // The daemon holds this exact image (ID = config digest): tagging is all there is to do.
+        early?.cancel();
+        early = undefined;
         await api.tag(image.config.digest, this.name, tag);
         layers = alreadyLoaded(image, ctx.progress);
       } else {
         // The classic loader skips a layer file whose ChainID it has, so those files are left out.
         const omit = await layersToSkip(image.layers.map((l) => l.diffID), 'stack-prefix', { name: this.name, ref }, images, (ids) => api.stacks(ids));
         // A daemon that needs every file (e.g. the containerd image store) gets the full archive.
-        layers = await loadOmitting(omit, 'the Docker daemon', ctx.progress, (o) =>
-          loadArchive(image, { format: 'docker', repoTags: [ref], omit: o, progress: ctx.progress }, (s, signal) => api.load(s, signal)),
-        );
+        layers = await loadOmitting(omit, 'the Docker daemon', ctx.progress, (o) => {
+          // A retry (the daemon refused the first archive) opens a load of its own.
+          const pending = early;
+          early = undefined;
+          const opts = { format: 'docker' as const, repoTags: [ref], omit: o, progress: ctx.progress, headSent: !!pending };
+          return loadArchive(image, opts, (s, signal) => (pending ? pending.send(s, signal) : api.load(s, signal)));
+        });
       }
       const got = await api.inspect(ref);
       if (!got) throw new UserError(`the Docker daemon reported success but has no image ${ref}`);
       if (got.Id !== image.config.digest) throw new UserError(`the Docker daemon holds ${got.Id} as ${ref}, expected ${image.config.digest}`);
       return loadResult(this.description, ref, image, layers, start);
     } finally {
+      early?.cancel();
       await api.close();
     }
   }
