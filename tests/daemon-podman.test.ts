@@ -2,7 +2,7 @@
 // service) first, then a private API socket.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExample, longshore, nixBuild, tmp } from './helpers/nix.js';
 import { appImageExpr, assertSentOnlyChangedLayer, copyJson } from './helpers/docker.js';
@@ -78,6 +78,24 @@ describe('podman', { timeout: 300_000 }, () => {
     const run = await p.run('localhost/app:ocitag');
     assert.equal(run.stdout.trim().split('\n')[0], 'v1');
   });
+
+  for (const via of ['the API socket', 'the podman CLI'] as const) {
+    it(`through ${via}, a layer that does not regenerate fails the copy and leaves no image behind`, async () => {
+      // The top layer's recorded digest is made wrong: its bytes fail verification at the very end.
+      const doc = JSON.parse(readFileSync(v1, 'utf8')) as { layers: { digest: string; diffID: string }[] };
+      const top = doc.layers[doc.layers.length - 1];
+      top.digest = top.diffID = 'sha256:' + '0'.repeat(64);
+      const bad = join(tmp(), 'image-bad.json');
+      writeFileSync(bad, JSON.stringify(doc));
+      const ids = async () => [...new Set((await p.podman(['images', '-a', '-q', '--no-trunc'])).stdout.split('\n'))].sort().join('\n');
+      const before = await ids();
+      const r = await longshore(['copy', bad, 'podman:broken:v1'], { ...p.env, CONTAINER_HOST: via === 'the API socket' ? host : '' });
+      assert.equal(r.exitCode, 1, r.all);
+      assert.match(r.stderr, /regenerated as sha256:/);
+      assert.notEqual((await p.podman(['image', 'exists', 'broken:v1'])).exitCode, 0);
+      assert.equal(await ids(), before);
+    });
+  }
 
   it('names the socket when CONTAINER_HOST points at nothing', async () => {
     const sock = join(tmp(), 'none.sock');
