@@ -101,20 +101,22 @@ export class DockerApi {
    * /_ping answers; the daemon then uses its own, and load is unchanged since API 1.24.
    */
   beginLoad(head: Buffer): PendingLoad {
+    const ac = new AbortController();
     const body = new PassThrough();
     body.write(head);
-    const reply = this.client.request('POST', '/images/load', { query: { quiet: 1 }, body, headers: { 'content-type': 'application/x-tar' } });
+    const reply = this.client.request('POST', '/images/load', { query: { quiet: 1 }, body, headers: { 'content-type': 'application/x-tar' }, signal: ac.signal });
     this.client.note(`POST /images/load?quiet=1 opened with the archive's first ${head.length} bytes`);
     // Reported by send(); a cancelled load has no one to report to.
     reply.catch(() => {});
     return {
       send: async (rest, signal) => {
-        signal?.addEventListener('abort', () => body.destroy(signal.reason as Error), { once: true });
+        if (signal?.aborted) ac.abort(signal.reason);
+        signal?.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
         pipeline(rest, body, () => {});
         return this.loadReply(await reply);
       },
       cancel: () => {
-        body.destroy();
+        ac.abort();
         this.client.note('the opened load is cancelled');
       },
     };
