@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { buildExample, CLI, longshore, nixBuild, tmp } from './helpers/nix.js';
 import { appImageExpr, assertSentOnlyChangedLayer, copyJson, startDockerd, type CopyJson, type Dockerd } from './helpers/docker.js';
+import { startFaultProxy } from './helpers/fault-proxy.js';
 import { DockerApi } from '../src/daemon/docker-api.js';
 import { chainIDs, layersToSkip, skippable } from '../src/daemon/layers.js';
 import { DockerDaemonDestination } from '../src/dest/docker-daemon.js';
@@ -18,6 +19,7 @@ let hello: string;
 let v1: string;
 let v2: string;
 let v3: string;
+let v4: string;
 
 /** The distinct image IDs the daemon holds (`docker images` prints one line per tag). */
 const imageIds = async (): Promise<string> => [...new Set((await d.docker(['images', '-a', '-q', '--no-trunc'])).stdout.split('\n'))].sort().join('\n');
@@ -35,7 +37,7 @@ const copy = (image: string, dest: string, env: Record<string, string> = d.env):
 describe('docker-daemon', { timeout: 300_000 }, () => {
   before(async () => {
     // Images first: a failed build must not leave a daemon running that after() cannot see.
-    [hello, v1, v2, v3] = await Promise.all([buildExample('hello'), nixBuild(appImageExpr('v1')), nixBuild(appImageExpr('v2')), nixBuild(appImageExpr('v3'))]);
+    [hello, v1, v2, v3, v4] = await Promise.all([buildExample('hello'), ...['v1', 'v2', 'v3', 'v4'].map((v) => nixBuild(appImageExpr(v)))]);
     d = await startDockerd();
   });
   after(async () => {
@@ -122,8 +124,27 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     assert.deepEqual(run.stdout.trim().split('\n'), ['v3', 'Hello, world!']);
   });
 
+  it('a daemon that refuses the early, unversioned load request gets the load on the negotiated path', async () => {
+    // Unversioned paths are deprecated; a proxy in front of the real dockerd refuses this one the way
+    // a server refuses a path, before reading the body.
+    const proxy = await startFaultProxy({ socketPath: d.sock });
+    proxy.setRule((r) => (r.method === 'POST' && r.url.startsWith('/images/load') ? { kind: 'status', status: 400, immediate: true, body: '{"message":"API version required"}' } : undefined));
+    try {
+      const out = await longshore(['copy', v4, 'docker-daemon:app:v4', '--json'], { DOCKER_HOST: `tcp://${proxy.host}`, LONGSHORE_DEBUG: '1' });
+      assert.equal(out.exitCode, 0, out.all);
+      assert.match(out.stderr, /the opened load was refused \(HTTP 400: API version required\)/);
+      assertSentOnlyChangedLayer(v3, JSON.parse(out.stdout) as CopyJson);
+      const loads = proxy.seen.filter((r) => r.method === 'POST' && /\/images\/load/.test(r.url)).map((r) => r.url.replace(/\?.*/, ''));
+      assert.deepEqual(loads, ['/images/load', `/v${(await d.docker(['version', '--format', '{{.Server.APIVersion}}'])).stdout.trim()}/images/load`]);
+    } finally {
+      await proxy.stop();
+    }
+    const run = await d.docker(['run', '--rm', '--network=none', 'app:v4']);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['v4', 'Hello, world!']);
+  });
+
   it('sends the layers again once the daemon removed the images holding them', async () => {
-    await d.docker(['rmi', 'app:v1', 'app:v2', 'app:v3']);
+    await d.docker(['rmi', 'app:v1', 'app:v2', 'app:v3', 'app:v4']);
     const r = await copy(v1, 'docker-daemon:app:v1');
     assert.ok(r.layers.every((l) => l.action === 'uploaded'));
     assert.equal(r.bytesSent, r.layers.reduce((a, l) => a + l.size, 0));

@@ -1,8 +1,8 @@
 // The Docker Engine API calls longshore needs: ping/version negotiation, image listing and
 // inspection, load (NDJSON reply) and tag.
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
-import { EngineClient, parseHost, readNdjson, type Endpoint, type Response } from './engine.js';
+import { daemonMessage, EngineClient, parseHost, readNdjson, type Endpoint, type Response } from './engine.js';
 import type { ListedImage } from './layers.js';
 
 const DEFAULT_SOCKET = 'unix:///var/run/docker.sock';
@@ -33,6 +33,11 @@ export interface PendingLoad {
   send(rest: Readable, signal?: AbortSignal): Promise<string[]>;
   /** Drops the request: the daemon sees a cut-short archive and loads nothing. */
   cancel(): void;
+}
+
+async function* withHead(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield head;
+  yield* rest;
 }
 
 export class DockerApi {
@@ -98,7 +103,8 @@ export class DockerApi {
    * Opens POST /images/load and sends the archive's first bytes before the rest is decided: dockerd
    * starts its unpacker (a re-exec of itself, ~40 ms of a reload) once a load's first bytes arrive,
    * and that then overlaps our own work. The path carries no version, because this goes out before
-   * /_ping answers; the daemon then uses its own, and load is unchanged since API 1.24.
+   * /_ping answers; the daemon then uses its own, and load is unchanged since API 1.24. Unversioned
+   * paths are deprecated, so a daemon that refuses this request gets the load on the negotiated path.
    */
   beginLoad(head: Buffer): PendingLoad {
     const ac = new AbortController();
@@ -106,10 +112,21 @@ export class DockerApi {
     body.write(head);
     const reply = this.client.request('POST', '/images/load', { query: { quiet: 1 }, body, headers: { 'content-type': 'application/x-tar' }, signal: ac.signal });
     this.client.note(`POST /images/load?quiet=1 opened with the archive's first ${head.length} bytes`);
-    // Reported by send(); a cancelled load has no one to report to.
-    reply.catch(() => {});
+    // A load is answered only after its whole archive, so a reply before then is a refusal of the
+    // request itself (its path), not of the image.
+    let refused: Response | undefined;
+    reply.then(
+      (r) => void (r.status !== 200 && (refused = r)),
+      () => {}, // reported by send(); a cancelled load has no one to report to
+    );
     return {
       send: async (rest, signal) => {
+        if (refused) {
+          const text = await refused.text();
+          this.client.note(`the opened load was refused (HTTP ${refused.status}: ${daemonMessage(text)}); loading through ${this.prefix}/images/load`);
+          ac.abort();
+          return this.load(Readable.from(withHead(head, rest), { objectMode: false }), signal);
+        }
         if (signal?.aborted) ac.abort(signal.reason);
         signal?.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
         pipeline(rest, body, () => {});

@@ -1,10 +1,12 @@
-// An HTTP proxy in front of the real registry that injects faults: connection resets mid-body,
-// 500/503, 429 with Retry-After. The Host header passes through, so the registry's Locations point here.
+// An HTTP proxy in front of the real registry (or a daemon's socket) that injects faults: connection
+// resets mid-body, 500/503, 429 with Retry-After. The Host header passes through, so the registry's
+// Locations point here.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 
 export type Fault =
   | { kind: 'reset'; afterBytes: number }
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /** Answers with this status, after the request body (or at once, as a server refusing a path does). */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string; immediate?: boolean }
   /** Forwards after a pause (slow registry, lets tokens expire mid-push). */
   | { kind: 'delay'; ms: number }
   /** Forwards the request (so it takes effect) but answers with this instead of the registry's reply. */
@@ -24,7 +26,9 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
+/** target: the registry's port on 127.0.0.1, or a daemon's unix socket. */
+export async function startFaultProxy(target: number | { socketPath: string }): Promise<FaultProxy> {
+  const upstream = typeof target === 'number' ? { host: '127.0.0.1', port: target } : target;
   let rule: (r: { method: string; url: string; n: number }) => Fault | undefined = () => undefined;
   const seen: SeenRequest[] = [];
   let n = 0;
@@ -35,10 +39,12 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     if (fault?.kind === 'status') {
       entry.fault = fault.status;
       req.resume();
-      req.on('end', () => {
+      const answer = () => {
         res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
         res.end(fault.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'injected fault' }] }));
-      });
+      };
+      if (fault.immediate) answer();
+      else req.on('end', answer);
       return;
     }
     if (fault?.kind === 'delay') {
@@ -50,7 +56,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     forward(req, res, fault, entry);
   };
   const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault | undefined, entry: SeenRequest) => {
-    const up = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+    const up = httpRequest({ ...upstream, method: req.method, path: req.url, headers: req.headers }, (ur) => {
       if (fault?.kind === 'after') {
         entry.fault = fault.status;
         ur.resume();
