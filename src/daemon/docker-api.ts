@@ -6,8 +6,11 @@ import { daemonMessage, EngineClient, parseHost, readNdjson, type Endpoint, type
 import type { ListedImage } from './layers.js';
 
 const DEFAULT_SOCKET = 'unix:///var/run/docker.sock';
-/** Newest API version this client was written against; older daemons get their own version. */
-const MAX_API = [1, 43];
+/**
+ * Newest API version used; older daemons get their own. Docker 29 refuses anything below 1.44, and
+ * nothing longshore calls (ping, image list/inspect, load, tag) changed shape up to 1.52 (Docker 29.0).
+ */
+const MAX_API = [1, 52];
 const MIN_API = [1, 24];
 
 export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoint {

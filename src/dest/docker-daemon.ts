@@ -9,6 +9,12 @@ import { parseNameTag } from '../daemon/reference.js';
 import { registerTransport } from './parse.js';
 import type { CopyContext, CopyResult, Destination, LayerOutcome } from './types.js';
 
+/**
+ * Docker's image ID is the config digest; with its containerd image store (the default for new
+ * installs since Docker 29, not available on this machine's 20.10) it is the manifest's digest.
+ */
+const isOurs = (id: string, image: ResolvedImage): boolean => id === image.config.digest || id === image.manifest.digest;
+
 export class DockerDaemonDestination implements Destination {
   readonly description: string;
   constructor(readonly name: string, readonly tag: string | undefined) {
@@ -25,12 +31,13 @@ export class DockerDaemonDestination implements Destination {
     try {
       await api.negotiate();
       let layers: LayerOutcome[];
-      const [exact, images] = await Promise.all([api.inspect(image.config.digest), api.images()]);
+      const images = await api.images();
+      const exact = images.find((i) => isOurs(i.id, image));
       if (exact) {
-        // The daemon holds this exact image (ID = config digest): tagging is all there is to do.
+        // The daemon holds this exact image: tagging is all there is to do.
         early?.cancel();
         early = undefined;
-        await api.tag(image.config.digest, this.name, tag);
+        await api.tag(exact.id, this.name, tag);
         layers = alreadyLoaded(image, ctx.progress);
       } else {
         // The classic loader skips a layer file whose ChainID it has, so those files are left out.
@@ -46,7 +53,7 @@ export class DockerDaemonDestination implements Destination {
       }
       const got = await api.inspect(ref);
       if (!got) throw new UserError(`the Docker daemon reported success but has no image ${ref}`);
-      if (got.Id !== image.config.digest) throw new UserError(`the Docker daemon holds ${got.Id} as ${ref}, expected ${image.config.digest}`);
+      if (!isOurs(got.Id, image)) throw new UserError(`the Docker daemon holds ${got.Id} as ${ref}, expected ${image.config.digest} (or, in a containerd image store, ${image.manifest.digest})`);
       return loadResult(this.description, ref, image, layers, start);
     } finally {
       early?.cancel();
