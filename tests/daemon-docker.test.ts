@@ -20,6 +20,7 @@ let v1: string;
 let v2: string;
 let v3: string;
 let v4: string;
+let v5: string;
 
 /** The distinct image IDs the daemon holds (`docker images` prints one line per tag). */
 const imageIds = async (): Promise<string> => [...new Set((await d.docker(['images', '-a', '-q', '--no-trunc'])).stdout.split('\n'))].sort().join('\n');
@@ -37,7 +38,7 @@ const copy = (image: string, dest: string, env: Record<string, string> = d.env):
 describe('docker-daemon', { timeout: 300_000 }, () => {
   before(async () => {
     // Images first: a failed build must not leave a daemon running that after() cannot see.
-    [hello, v1, v2, v3, v4] = await Promise.all([buildExample('hello'), ...['v1', 'v2', 'v3', 'v4'].map((v) => nixBuild(appImageExpr(v)))]);
+    [hello, v1, v2, v3, v4, v5] = await Promise.all([buildExample('hello'), ...['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => nixBuild(appImageExpr(v)))]);
     d = await startDockerd();
   });
   after(async () => {
@@ -124,27 +125,32 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     assert.deepEqual(run.stdout.trim().split('\n'), ['v3', 'Hello, world!']);
   });
 
-  it('a daemon that refuses the early, unversioned load request gets the load on the negotiated path', async () => {
-    // Unversioned paths are deprecated; a proxy in front of the real dockerd refuses this one the way
-    // a server refuses a path, before reading the body.
-    const proxy = await startFaultProxy({ socketPath: d.sock });
-    proxy.setRule((r) => (r.method === 'POST' && r.url.startsWith('/images/load') ? { kind: 'status', status: 400, immediate: true, body: '{"message":"API version required"}' } : undefined));
-    try {
-      const out = await longshore(['copy', v4, 'docker-daemon:app:v4', '--json'], { DOCKER_HOST: `tcp://${proxy.host}`, LONGSHORE_DEBUG: '1' });
-      assert.equal(out.exitCode, 0, out.all);
-      assert.match(out.stderr, /the opened load was refused \(HTTP 400: API version required\)/);
-      assertSentOnlyChangedLayer(v3, JSON.parse(out.stdout) as CopyJson);
-      const loads = proxy.seen.filter((r) => r.method === 'POST' && /\/images\/load/.test(r.url)).map((r) => r.url.replace(/\?.*/, ''));
-      assert.deepEqual(loads, ['/images/load', `/v${(await d.docker(['version', '--format', '{{.Server.APIVersion}}'])).stdout.trim()}/images/load`]);
-    } finally {
-      await proxy.stop();
-    }
-    const run = await d.docker(['run', '--rm', '--network=none', 'app:v4']);
-    assert.deepEqual(run.stdout.trim().split('\n'), ['v4', 'Hello, world!']);
-  });
+  for (const [when, tag, prevTag] of [['at once', 'v4', 'v3'], ['after reading the archive', 'v5', 'v4']] as const) {
+    it(`a daemon that refuses the early, unversioned load request ${when} gets the load on the negotiated path`, async () => {
+      // Unversioned paths are deprecated; a proxy in front of the real dockerd refuses this one, at
+      // once as a server refusing a path does, or (a slower refusal) after the body.
+      const proxy = await startFaultProxy({ socketPath: d.sock });
+      const refuse = { kind: 'status', status: 400, immediate: when === 'at once', body: '{"message":"API version required"}' } as const;
+      proxy.setRule((r) => (r.method === 'POST' && r.url.startsWith('/images/load') ? refuse : undefined));
+      const built = (t: string): string => ({ v3, v4, v5 })[t]!;
+      try {
+        const out = await longshore(['copy', built(tag), `docker-daemon:app:${tag}`, '--json'], { DOCKER_HOST: `tcp://${proxy.host}`, LONGSHORE_DEBUG: '1' });
+        assert.equal(out.exitCode, 0, out.all);
+        assert.match(out.stderr, /the opened load was refused \(HTTP 400: API version required\)/);
+        // Not the refused-archive fallback: the daemon still gets only the changed layer.
+        assertSentOnlyChangedLayer(built(prevTag), JSON.parse(out.stdout) as CopyJson);
+        const loads = proxy.seen.filter((r) => r.method === 'POST' && /\/images\/load/.test(r.url)).map((r) => r.url.replace(/\?.*/, ''));
+        assert.deepEqual(loads, ['/images/load', `/v${(await d.docker(['version', '--format', '{{.Server.APIVersion}}'])).stdout.trim()}/images/load`]);
+      } finally {
+        await proxy.stop();
+      }
+      const run = await d.docker(['run', '--rm', '--network=none', `app:${tag}`]);
+      assert.deepEqual(run.stdout.trim().split('\n'), [tag, 'Hello, world!']);
+    });
+  }
 
   it('sends the layers again once the daemon removed the images holding them', async () => {
-    await d.docker(['rmi', 'app:v1', 'app:v2', 'app:v3', 'app:v4']);
+    await d.docker(['rmi', 'app:v1', 'app:v2', 'app:v3', 'app:v4', 'app:v5']);
     const r = await copy(v1, 'docker-daemon:app:v1');
     assert.ok(r.layers.every((l) => l.action === 'uploaded'));
     assert.equal(r.bytesSent, r.layers.reduce((a, l) => a + l.size, 0));

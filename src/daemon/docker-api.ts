@@ -1,6 +1,6 @@
 // The Docker Engine API calls longshore needs: ping/version negotiation, image listing and
 // inspection, load (NDJSON reply) and tag.
-import { PassThrough, pipeline, Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
 import { daemonMessage, EngineClient, parseHost, readNdjson, type Endpoint, type Response } from './engine.js';
 import type { ListedImage } from './layers.js';
@@ -38,9 +38,11 @@ export interface PendingLoad {
   cancel(): void;
 }
 
-async function* withHead(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  yield head;
-  yield* rest;
+/** The daemon refused an early-opened load's request (not its image): load again on the negotiated path. */
+export class EarlyLoadRefused extends Error {
+  constructor(readonly status: number, readonly daemonText: string) {
+    super(`the opened load was refused (HTTP ${status}: ${daemonText})`);
+  }
 }
 
 export class DockerApi {
@@ -107,7 +109,7 @@ export class DockerApi {
    * starts its unpacker (a re-exec of itself, ~40 ms of a reload) once a load's first bytes arrive,
    * and that then overlaps our own work. The path carries no version, because this goes out before
    * /_ping answers; the daemon then uses its own, and load is unchanged since API 1.24. Unversioned
-   * paths are deprecated, so a daemon that refuses this request gets the load on the negotiated path.
+   * paths are deprecated: a daemon that refuses one makes send() fail with EarlyLoadRefused.
    */
   beginLoad(head: Buffer): PendingLoad {
     const ac = new AbortController();
@@ -115,25 +117,28 @@ export class DockerApi {
     body.write(head);
     const reply = this.client.request('POST', '/images/load', { query: { quiet: 1 }, body, headers: { 'content-type': 'application/x-tar' }, signal: ac.signal });
     this.client.note(`POST /images/load?quiet=1 opened with the archive's first ${head.length} bytes`);
-    // A load is answered only after its whole archive, so a reply before then is a refusal of the
-    // request itself (its path), not of the image.
+    // Reported by send(); a cancelled load has no one to report to.
+    reply.catch(() => {});
+    // Docker reports a failed load in the reply's body, under HTTP 200; another status refuses the
+    // request itself (its path), not the image.
+    const refusal = async (r: Response): Promise<EarlyLoadRefused> => {
+      const e = new EarlyLoadRefused(r.status, daemonMessage(await r.text()));
+      this.client.note(e.message);
+      ac.abort();
+      return e;
+    };
     let refused: Response | undefined;
-    reply.then(
-      (r) => void (r.status !== 200 && (refused = r)),
-      () => {}, // reported by send(); a cancelled load has no one to report to
-    );
+    reply.then((r) => void (r.status !== 200 && (refused = r)), () => {});
     return {
       send: async (rest, signal) => {
-        if (refused) {
-          const text = await refused.text();
-          this.client.note(`the opened load was refused (HTTP ${refused.status}: ${daemonMessage(text)}); loading through ${this.prefix}/images/load`);
-          ac.abort();
-          return this.load(Readable.from(withHead(head, rest), { objectMode: false }), signal);
-        }
+        // Refused before the archive was sent: nothing of `rest` is spent on this request.
+        if (refused) throw await refusal(refused);
         if (signal?.aborted) ac.abort(signal.reason);
         signal?.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
         pipeline(rest, body, () => {});
-        return this.loadReply(await reply);
+        const r = await reply;
+        if (r.status !== 200) throw await refusal(r);
+        return this.loadReply(r);
       },
       cancel: () => {
         ac.abort();

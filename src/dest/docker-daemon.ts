@@ -1,7 +1,7 @@
 // docker-daemon:NAME[:TAG] — loads into dockerd over its API, sending only the layers it lacks.
 import type { ResolvedImage } from '../image/model.js';
 import { UserError } from '../util/errors.js';
-import { DockerApi, dockerEndpoint, type PendingLoad } from '../daemon/docker-api.js';
+import { DockerApi, dockerEndpoint, EarlyLoadRefused, type PendingLoad } from '../daemon/docker-api.js';
 import { ARCHIVE_HEAD } from '../daemon/archive.js';
 import { alreadyLoaded, loadArchive, loadOmitting, loadResult } from '../daemon/load.js';
 import { layersToSkip } from '../daemon/layers.js';
@@ -43,12 +43,19 @@ export class DockerDaemonDestination implements Destination {
         // The classic loader skips a layer file whose ChainID it has, so those files are left out.
         const omit = await layersToSkip(image.layers.map((l) => l.diffID), 'stack-prefix', { name: this.name, ref }, images, (ids) => api.stacks(ids));
         // A daemon that needs every file (e.g. the containerd image store) gets the full archive.
-        layers = await loadOmitting(omit, 'the Docker daemon', ctx.progress, (o) => {
+        layers = await loadOmitting(omit, 'the Docker daemon', ctx.progress, async (o) => {
+          const load = (p?: PendingLoad) =>
+            loadArchive(image, { format: 'docker', repoTags: [ref], omit: o, progress: ctx.progress, headSent: !!p }, (s, signal) => (p ? p.send(s, signal) : api.load(s, signal)));
           // A retry (the daemon refused the first archive) opens a load of its own.
           const pending = early;
           early = undefined;
-          const opts = { format: 'docker' as const, repoTags: [ref], omit: o, progress: ctx.progress, headSent: !!pending };
-          return loadArchive(image, opts, (s, signal) => (pending ? pending.send(s, signal) : api.load(s, signal)));
+          if (!pending) return load();
+          try {
+            return await load(pending);
+          } catch (e) {
+            if (!(e instanceof EarlyLoadRefused)) throw e;
+            return load();
+          }
         });
       }
       const got = await api.inspect(ref);
