@@ -68,14 +68,18 @@ let
     , directories ? [ ]
     , symlinks ? [ ]
     , name ? "layers"
+    , contents ? null # nix2container's deprecated name for copyToRoot
     }:
+    assert contents == null || copyToRoot == null
+      || throw "longshore: buildLayer: give copyToRoot or its deprecated name contents, not both";
     let
-      roots = toList deps ++ toList copyToRoot;
+      copyToRoot' = if contents != null then builtins.trace "longshore: buildLayer: contents is deprecated (as in nix2container); use copyToRoot" contents else copyToRoot;
+      roots = toList deps ++ toList copyToRoot';
       # Symlink targets in the store must be in the image too.
       linkTargets = map storePathOf (filter (t: substring 0 11 t == "/nix/store/") (map (s: s.target) symlinks));
       spec = {
         deps = toList deps ++ linkTargets;
-        copyToRoot = toList copyToRoot;
+        copyToRoot = toList copyToRoot';
         ignore = toList ignore;
         inherit layers maxLayers metadata;
         strategy = layeringStrategy;
@@ -118,19 +122,29 @@ let
     , directories ? [ ]
     , symlinks ? [ ]
     , fromImage ? null
+      # nix2container's other arguments, so that migrating is a one-line change; any other name is
+      # an error (Nix names it), where `...` would let a typo such as `maxLayer` pass unnoticed.
     , initializeNixDatabase ? false
-    , ...
+    , nixUid ? 0 # only with initializeNixDatabase, as in nix2container
+    , nixGid ? 0
+    , fromImageEnv ? false # longshore always keeps the base config, Env included
+    , contents ? null # nix2container's deprecated name for copyToRoot
+    , meta ? { }
     }:
     assert builtins.match "[A-Za-z0-9._/:@-]+" name != null
       || throw ''longshore: buildImage: name "${name}" is not a valid repository name (lowercase letters, digits, and . _ - / separators)'';
+    assert contents == null || copyToRoot == null
+      || throw "longshore: buildImage: give copyToRoot or its deprecated name contents, not both";
     let
+      copyToRoot' = if contents != null then builtins.trace "longshore: buildImage: contents is deprecated (as in nix2container); use copyToRoot" contents else copyToRoot;
       # The config's own store-path references become part of the image, without the config file itself.
       configFile = writeText "${safeName name}-config.json" (toJSON config);
       top = layerSpecOf {
         name = "${safeName name}-layers";
         deps = [ configFile ];
         ignore = configFile;
-        inherit copyToRoot perms maxLayers layers metadata layeringStrategy users groups directories symlinks;
+        copyToRoot = copyToRoot';
+        inherit perms maxLayers layers metadata layeringStrategy users groups directories symlinks;
       };
       spec = {
         inherit name tag config created arch variant;
@@ -151,7 +165,9 @@ let
     in
     assert initializeNixDatabase == false || throw "longshore: initializeNixDatabase is not supported yet";
     image // {
-      inherit imageName imageTag;
+      inherit imageName imageTag meta;
+      # nix2container's name for "NAME:TAG" without building the image; not for use in derivations.
+      imageRefUnsafe = builtins.unsafeDiscardStringContext "${imageName}:${imageTag}";
       copyTo = copyScript "copy-to" "";
       copyToRegistry = copyScript "copy-to-registry" "docker://${imageName}:${imageTag}";
       copyToDockerDaemon = copyScript "copy-to-docker-daemon" "docker-daemon:${imageName}:${imageTag}";

@@ -136,3 +136,30 @@ describe('determinism', () => {
   });
 
 });
+
+describe("nix2container's argument names", () => {
+  const root = (arg: string) => `longshore.buildImage { name = "migrated"; ${arg} = pkgs.hello; config.entrypoint = [ "/bin/hello" ]; }`;
+
+  test('its other buildImage arguments are accepted, and `contents` is copyToRoot', async () => {
+    const viaContents = await nixBuild(root('contents'));
+    assert.equal(viaContents, await nixBuild(root('copyToRoot')), 'the same image, by store path');
+    // Without initializeNixDatabase these change nothing (as in nix2container); meta is no input.
+    const extras = await nixBuild(root('copyToRoot').replace('{ ', '{ nixUid = 1000; nixGid = 1000; fromImageEnv = true; meta.description = "x"; '));
+    assert.equal(extras, viaContents);
+    // buildLayer takes `contents` too.
+    const layer = await nixBuild(`longshore.buildLayer { contents = pkgs.hello; }`);
+    assert.equal(layer, await nixBuild(`longshore.buildLayer { copyToRoot = pkgs.hello; }`));
+  });
+
+  test('a misspelled argument fails the evaluation, naming it', async () => {
+    await assert.rejects(nixBuild(`longshore.buildImage { name = "typo"; maxLayer = 4; }`), /unexpected argument 'maxLayer'/);
+    await assert.rejects(nixBuild(`longshore.buildImage { name = "both"; contents = pkgs.hello; copyToRoot = pkgs.hello; }`), /give copyToRoot or its deprecated name contents, not both/);
+  });
+
+  test('imageRefUnsafe is NAME:TAG, as in nix2container', async () => {
+    const out = await nixBuild(`let i = longshore.buildImage { name = "localhost/ref"; }; in pkgs.writeText "ref" "\${i.imageRefUnsafe} \${i.imageName}:\${i.imageTag}"`);
+    const [ref, expected] = readFileSync(out, 'utf8').split(' ');
+    assert.equal(ref, expected);
+    assert.match(ref, /^localhost\/ref:[0-9a-z]{32}$/);
+  });
+});
