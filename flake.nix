@@ -31,7 +31,7 @@
 
       # The library needs only these from a package set; see nix/default.nix.
       libFor = system: pkgs: import ./nix {
-        inherit (pkgs) runCommand writeText writeShellScriptBin;
+        inherit (pkgs) runCommand writeText writeShellScriptBin nix sqlite;
         inherit system;
         longshore = longshoreFor pkgs;
       };

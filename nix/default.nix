@@ -6,8 +6,10 @@
 #                                through (exportReferencesGraph, passAsFile, …) and `$out` set
 #   writeText name text          a store file holding `text`
 #   writeShellScriptBin name text  $out/bin/<name>, an executable shell script
-# plus `longshore` (a package with bin/longshore) and `system` (e.g. "x86_64-linux").
-{ runCommand, writeText, writeShellScriptBin, longshore, system }:
+# plus `longshore` (a package with bin/longshore) and `system` (e.g. "x86_64-linux"). Only
+# buildImage's initializeNixDatabase needs two packages more: `nix` (bin/nix-store) and `sqlite`
+# (bin/sqlite3, in its `bin` output if it has one), nixpkgs' pkgs.nix and pkgs.sqlite.
+{ runCommand, writeText, writeShellScriptBin, longshore, system, nix ? null, sqlite ? null }:
 let
   inherit (builtins) toJSON isList map filter replaceStrings substring baseNameOf any;
 
@@ -139,13 +141,34 @@ let
       copyToRoot' = if contents != null then builtins.trace "longshore: buildImage: contents is deprecated (as in nix2container); use copyToRoot" contents else copyToRoot;
       # The config's own store-path references become part of the image, without the config file itself.
       configFile = writeText "${safeName name}-config.json" (toJSON config);
-      top = layerSpecOf {
+      layerArgs = {
         name = "${safeName name}-layers";
         deps = [ configFile ];
         ignore = configFile;
         copyToRoot = copyToRoot';
         inherit perms maxLayers layers metadata layeringStrategy users groups directories symlinks;
       };
+      # Every store path of the image registered as valid, so that nix works inside the container.
+      # The database's own store path is in the image too (copyToRoot paths always are), unregistered.
+      nixDatabase =
+        assert nix != null && sqlite != null
+          || throw "longshore: initializeNixDatabase needs `nix` and `sqlite` in the package set given to longshore's library (nixpkgs' pkgs.nix and pkgs.sqlite)";
+        runCommand "${safeName name}-nix-database"
+          {
+            __structuredAttrs = true;
+            exportReferencesGraph.closure = (layerSpecOf layerArgs).closure ++ map (l: "${l}") layers;
+            exclude = map (l: "${l}") ([ configFile ] ++ layers);
+            nixStore = "${nix}/bin/nix-store";
+            sqlite3 = "${sqlite.bin or sqlite}/bin/sqlite3";
+          }
+          ''${longshore}/bin/longshore build-nix-db'';
+      top = layerSpecOf (layerArgs // (if initializeNixDatabase then {
+        copyToRoot = toList copyToRoot' ++ [ nixDatabase ];
+        # As nix2container: the database tree, and /nix and /nix/store above it, belong to
+        # nixUid:nixGid, so that a non-root nix can add to the store.
+        perms = perms ++ [ { path = nixDatabase; regex = ".*"; mode = "0755"; uid = nixUid; gid = nixGid; } ];
+        directories = directories ++ map (path: { inherit path; mode = "0755"; uid = nixUid; gid = nixGid; }) [ "/nix" "/nix/store" ];
+      } else { }));
       spec = {
         inherit name tag config created arch variant;
         layers = if fromImage == null then [ ] else [ fromImage ];
@@ -163,7 +186,6 @@ let
       imageTag = if tag != null then tag else builtins.unsafeDiscardStringContext (substring 0 32 (baseNameOf image.outPath));
       copyScript = n: dest: writeShellScriptBin n ''exec ${longshore}/bin/longshore copy ${image} ${dest} "$@"'';
     in
-    assert initializeNixDatabase == false || throw "longshore: initializeNixDatabase is not supported yet";
     image // {
       inherit imageName imageTag meta;
       # nix2container's name for "NAME:TAG" without building the image; not for use in derivations.
@@ -172,7 +194,7 @@ let
       copyToRegistry = copyScript "copy-to-registry" "docker://${imageName}:${imageTag}";
       copyToDockerDaemon = copyScript "copy-to-docker-daemon" "docker-daemon:${imageName}:${imageTag}";
       copyToPodman = copyScript "copy-to-podman" "podman:${imageName}:${imageTag}";
-    };
+    } // (if initializeNixDatabase then { inherit nixDatabase; } else { });
   pull = import ./pull.nix { inherit runCommand longshore; };
 in
 {

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-PKGS=(nix-bin busybox-static skopeo umoci docker-registry docker.io podman runc openssl ca-certificates apache2-utils uidmap time)
+PKGS=(nix-bin busybox-static skopeo umoci docker-registry docker.io podman runc openssl ca-certificates apache2-utils uidmap time sqlite3)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -55,6 +55,10 @@ export async function runBuild(args: string[], entryUrl: string): Promise<void> 
       tlsVerify: boolFlag(f['tls-verify']),
       caCert: f['ca-cert'] || undefined,
     });
+  } else if (cmd === 'build-nix-db') {
+    const f = parseFlags(rest, ['attrs']);
+    const { buildNixDbCommand } = await import('./commands/build-nix-db.js');
+    buildNixDbCommand({ attrs: f.attrs });
   } else if (cmd === 'base-layers') {
     const f = parseFlags(rest, ['attrs']);
     const { baseLayersCommand } = await import('./commands/base-layers.js');

@@ -19,7 +19,7 @@ function fatal(e: unknown): never {
 try {
   const cmd = process.argv[2];
   if (isDigestWorker()) (await import('./tar/digest-pool.js')).serveDigests();
-  else if (['build-layers', 'build-image', 'fetch-blob', 'fetch-image', 'base-layers'].includes(cmd)) await (await import('./build-cli.js')).runBuild(process.argv.slice(2), import.meta.url);
+  else if (['build-layers', 'build-image', 'build-nix-db', 'fetch-blob', 'fetch-image', 'base-layers'].includes(cmd)) await (await import('./build-cli.js')).runBuild(process.argv.slice(2), import.meta.url);
   else {
     const copy = cmd === 'copy' ? await import('./copy-main.js') : undefined;
     const fast = copy?.parseCopyFast(process.argv.slice(2));

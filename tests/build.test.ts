@@ -3,9 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { existsSync, lstatSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildExample, longshore, nixBuild, tmp } from './helpers/nix.js';
+import { buildExample, longshore, nixBuild, ROOT, tmp } from './helpers/nix.js';
 import { sha256File, skopeoConfig, skopeoInspect, treeBytes, umociUnpack } from './helpers/oci.js';
 import { loadImageFile } from '../src/image/schema.js';
 
@@ -161,5 +161,45 @@ describe("nix2container's argument names", () => {
     const [ref, expected] = readFileSync(out, 'utf8').split(' ');
     assert.equal(ref, expected);
     assert.match(ref, /^localhost\/ref:[0-9a-z]{32}$/);
+  });
+});
+
+describe('initializeNixDatabase', () => {
+  const image = (extra = '') =>
+    `longshore.buildImage { name = "nixdb"; initializeNixDatabase = true; nixUid = 1000; nixGid = 100; maxLayers = 3; ${extra} config.entrypoint = [ "\${pkgs.hello}/bin/hello" ]; }`;
+
+  test("the image's store paths are registered, and nix-store verifies them against the unpacked image", async () => {
+    const built = await nixBuild(image());
+    const dir = join(work, 'nixdb');
+    await copyToOci(built, dir);
+    const rootfs = await umociUnpack(`${dir}:test`, join(work, 'nixdb-bundle'));
+    const db = join(rootfs, 'nix/var/nix/db/db.sqlite');
+    const registered = (await execa('sqlite3', [db, 'SELECT path FROM ValidPaths ORDER BY path'])).stdout.split('\n');
+    // Every store path in the image but the database's own, which cannot register itself.
+    const inStore = readdirSync(join(rootfs, 'nix/store'))
+      .filter((n) => n !== '.links' && !n.endsWith('-nixdb-nix-database'))
+      .map((n) => `/nix/store/${n}`)
+      .sort();
+    assert.deepEqual(registered, inStore);
+    assert.ok(registered.some((p) => p.endsWith('-hello')), registered.join('\n'));
+    // The host's own nix reads the image's database and checks each path's NAR hash.
+    const verify = await execa('nix-store', ['--store', `local?root=${rootfs}`, '--verify', '--check-contents'], { reject: false, all: true });
+    assert.equal(verify.exitCode, 0, verify.all);
+    assert.doesNotMatch(verify.all ?? '', /error|disappeared|modified|invalid/i);
+    // nixUid:nixGid own the database and the directories a non-root nix writes to.
+    for (const p of ['nix', 'nix/store', 'nix/var/nix/db', 'nix/var/nix/db/db.sqlite']) {
+      const st = lstatSync(join(rootfs, p));
+      assert.deepEqual([st.uid, st.gid], [1000, 100], p);
+    }
+  });
+
+  test('the database is the same bytes when rebuilt (nix-build --check)', async () => {
+    await nixBuild(`(${image()}).nixDatabase`);
+    await nixBuild(`(${image()}).nixDatabase`, { extraArgs: ['--check'] });
+  });
+
+  test('a package set without nix and sqlite gets a clear error', async () => {
+    const bare = `(import ${ROOT}/nix { inherit (pkgs) runCommand writeText writeShellScriptBin longshore system; })`;
+    await assert.rejects(nixBuild(`${bare}.buildImage { name = "nixdb"; initializeNixDatabase = true; }`), /initializeNixDatabase needs `nix` and `sqlite`/);
   });
 });

@@ -3,5 +3,5 @@ args:
 let pkgs = import ./pkgs.nix args;
 in {
   inherit pkgs;
-  longshore = import ../../nix { inherit (pkgs) runCommand writeText writeShellScriptBin longshore system; };
+  longshore = import ../../nix { inherit (pkgs) runCommand writeText writeShellScriptBin longshore system nix sqlite; };
 }

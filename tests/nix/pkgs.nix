@@ -53,6 +53,11 @@ let
 
   hello = writeShellScriptBin "hello" ''echo "Hello, world!"'';
 
+  # The host's nix-store and sqlite3, for initializeNixDatabase (builds run without a sandbox).
+  hostTool = name: tool: runCommand name { } "mkdir -p $out/bin; ln -s ${tool} $out/bin/";
+  nix = hostTool "host-nix" "/usr/bin/nix-store";
+  sqlite = hostTool "host-sqlite" "/usr/bin/sqlite3";
+
   # bin/longshore with absolute paths, as a packager installs it.
   longshore = runCommand "longshore"
     {
@@ -65,6 +70,6 @@ let
   '';
 in
 {
-  inherit busybox runCommand writeText writeShellScriptBin buildEnv hello longshore system;
+  inherit busybox runCommand writeText writeShellScriptBin buildEnv hello longshore system nix sqlite;
   stdenv.hostPlatform.system = system;
 }

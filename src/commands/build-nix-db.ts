@@ -1,0 +1,76 @@
+// Build time (inside a Nix derivation): the Nix database of initializeNixDatabase (nix2container's
+// argument), registering every store path of the image as valid so that nix works inside the
+// container. The package set's own nix-store loads the registrations (the database format is Nix's
+// to define); sqlite3 then zeroes the registration times and dumps and reloads the file, so the same
+// closure always gives the same bytes.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { graphNodes, readNixAttrs } from '../nix-attrs.js';
+import { UserError } from '../util/errors.js';
+
+interface RegisteredNode {
+  path: string;
+  narHash: string;
+  narSize: number;
+  references: string[];
+}
+
+/** `nix-store --load-db` input: path, NAR hash, NAR size, deriver (none), references. */
+export function registration(nodes: RegisteredNode[]): string {
+  return nodes.map((n) => [n.path, n.narHash, String(n.narSize), '', String(n.references.length), ...n.references].join('\n') + '\n').join('');
+}
+
+/** The image's store paths: the closure minus what the image leaves out (its config file, layer JSONs). */
+export function imagePaths(graph: RegisteredNode[], exclude: ReadonlySet<string>): RegisteredNode[] {
+  const kept = graph.filter((n) => !exclude.has(n.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const n of kept) {
+    const out = n.references.find((r) => exclude.has(r));
+    if (out) throw new UserError(`initializeNixDatabase: ${n.path} refers to ${out}, which the image leaves out, so the database cannot register it`);
+    if (typeof n.narHash !== 'string' || !n.narHash) throw new UserError(`initializeNixDatabase: the closure graph has no narHash for ${n.path}`);
+  }
+  return kept.map((n) => ({ ...n, references: [...n.references].sort() }));
+}
+
+function run(tool: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  const r = spawnSync(tool, args, { input: opts.input, env: opts.env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.error) throw new UserError(`initializeNixDatabase: cannot run ${tool}: ${r.error.message}`);
+  if (r.status !== 0) throw new UserError(`initializeNixDatabase: ${tool} ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+export function buildNixDbCommand(args: { attrs?: string }): void {
+  const a = readNixAttrs(args.attrs);
+  const tool = (k: string): string => {
+    const v = a.attrs[k];
+    if (typeof v !== 'string' || !v) throw new UserError(`${a.file}: "${k}" (the path of a tool) is missing`);
+    return v;
+  };
+  const nixStore = tool('nixStore');
+  const sqlite3 = tool('sqlite3');
+  const exclude = new Set(Array.isArray(a.attrs.exclude) ? a.attrs.exclude.map(String) : []);
+  const nodes = imagePaths(graphNodes(a, 'closure') as unknown as RegisteredNode[], exclude);
+
+  const top = process.env.NIX_BUILD_TOP ?? process.cwd();
+  const root = join(top, 'nix-db-root');
+  const env = { ...process.env, HOME: top, NIX_REMOTE: `local?root=${root}` };
+  run(nixStore, ['--load-db', '-j', '1'], { input: registration(nodes), env });
+
+  const built = join(root, 'nix/var/nix/db');
+  run(sqlite3, [join(built, 'db.sqlite'), 'UPDATE ValidPaths SET registrationTime = 0;']);
+  const dump = run(sqlite3, [join(built, 'db.sqlite'), '.dump']);
+  const db = join(a.out, 'nix/var/nix/db');
+  mkdirSync(db, { recursive: true });
+  run(sqlite3, [join(db, 'db.sqlite')], { input: dump });
+  // The dump has no schema version marker; without it nix takes the store for a new one.
+  copyFileSync(join(built, 'schema'), join(db, 'schema'));
+  // Nix switches a database to WAL on open, which needs an exclusive lock: do it here, once.
+  run(sqlite3, [join(db, 'db.sqlite'), 'PRAGMA journal_mode = wal;']);
+
+  // GC roots keep the image's paths alive if nix collects garbage inside the container.
+  const roots = join(a.out, 'nix/var/nix/gcroots/docker');
+  mkdirSync(roots, { recursive: true });
+  for (const n of nodes) symlinkSync(n.path, join(roots, basename(n.path)));
+  mkdirSync(join(a.out, 'nix/store/.links'), { recursive: true });
+  process.stderr.write(`longshore: registered ${nodes.length} store paths in the image's Nix database\n`);
+}
