@@ -7,6 +7,8 @@ import { UserError } from './util/errors.js';
 export interface GraphNode {
   path: string;
   narSize: number;
+  /** "sha256:…", as `nix-store --load-db` takes it. */
+  narHash?: string;
   references: string[];
 }
 

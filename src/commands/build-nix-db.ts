@@ -6,15 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { graphNodes, readNixAttrs } from '../nix-attrs.js';
+import { graphNodes, readNixAttrs, type GraphNode } from '../nix-attrs.js';
 import { UserError } from '../util/errors.js';
 
-interface RegisteredNode {
-  path: string;
-  narHash: string;
-  narSize: number;
-  references: string[];
-}
+type RegisteredNode = GraphNode & { narHash: string };
 
 /** `nix-store --load-db` input: path, NAR hash, NAR size, deriver (none), references. */
 export function registration(nodes: RegisteredNode[]): string {
@@ -22,14 +17,14 @@ export function registration(nodes: RegisteredNode[]): string {
 }
 
 /** The image's store paths: the closure minus what the image leaves out (its config file, layer JSONs). */
-export function imagePaths(graph: RegisteredNode[], exclude: ReadonlySet<string>): RegisteredNode[] {
+export function imagePaths(graph: GraphNode[], exclude: ReadonlySet<string>): RegisteredNode[] {
   const kept = graph.filter((n) => !exclude.has(n.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const n of kept) {
     const out = n.references.find((r) => exclude.has(r));
     if (out) throw new UserError(`initializeNixDatabase: ${n.path} refers to ${out}, which the image leaves out, so the database cannot register it`);
     if (typeof n.narHash !== 'string' || !n.narHash) throw new UserError(`initializeNixDatabase: the closure graph has no narHash for ${n.path}`);
   }
-  return kept.map((n) => ({ ...n, references: [...n.references].sort() }));
+  return kept.map((n) => ({ ...n, narHash: n.narHash!, references: [...n.references].sort() }));
 }
 
 function run(tool: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
@@ -49,7 +44,7 @@ export function buildNixDbCommand(args: { attrs?: string }): void {
   const nixStore = tool('nixStore');
   const sqlite3 = tool('sqlite3');
   const exclude = new Set(Array.isArray(a.attrs.exclude) ? a.attrs.exclude.map(String) : []);
-  const nodes = imagePaths(graphNodes(a, 'closure') as unknown as RegisteredNode[], exclude);
+  const nodes = imagePaths(graphNodes(a, 'closure'), exclude);
 
   const top = process.env.NIX_BUILD_TOP ?? process.cwd();
   const root = join(top, 'nix-db-root');
