@@ -33,6 +33,12 @@ let
 
   safeName = n: replaceStrings [ "/" ":" "@" ] [ "-" "-" "-" ] n;
 
+  # nix2container's deprecated `contents` is copyToRoot under its old name.
+  copyToRootOf = fn: copyToRoot: contents:
+    if contents == null then copyToRoot
+    else if copyToRoot != null then throw "longshore: ${fn}: give copyToRoot or its deprecated name contents, not both"
+    else builtins.trace "longshore: ${fn}: contents is deprecated (as in nix2container); use copyToRoot" contents;
+
   # Rootless declarations become tar entries: no fakeroot, no VM.
   declare = { users, groups, directories, symlinks }:
     let
@@ -72,10 +78,8 @@ let
     , name ? "layers"
     , contents ? null # nix2container's deprecated name for copyToRoot
     }:
-    assert contents == null || copyToRoot == null
-      || throw "longshore: buildLayer: give copyToRoot or its deprecated name contents, not both";
     let
-      copyToRoot' = if contents != null then builtins.trace "longshore: buildLayer: contents is deprecated (as in nix2container); use copyToRoot" contents else copyToRoot;
+      copyToRoot' = copyToRootOf "buildLayer" copyToRoot contents;
       roots = toList deps ++ toList copyToRoot';
       # Symlink targets in the store must be in the image too.
       linkTargets = map storePathOf (filter (t: substring 0 11 t == "/nix/store/") (map (s: s.target) symlinks));
@@ -135,10 +139,8 @@ let
     }:
     assert builtins.match "[A-Za-z0-9._/:@-]+" name != null
       || throw ''longshore: buildImage: name "${name}" is not a valid repository name (lowercase letters, digits, and . _ - / separators)'';
-    assert contents == null || copyToRoot == null
-      || throw "longshore: buildImage: give copyToRoot or its deprecated name contents, not both";
     let
-      copyToRoot' = if contents != null then builtins.trace "longshore: buildImage: contents is deprecated (as in nix2container); use copyToRoot" contents else copyToRoot;
+      copyToRoot' = copyToRootOf "buildImage" copyToRoot contents;
       # The config's own store-path references become part of the image, without the config file itself.
       configFile = writeText "${safeName name}-config.json" (toJSON config);
       layerArgs = {

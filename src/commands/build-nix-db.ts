@@ -12,12 +12,12 @@ import { UserError } from '../util/errors.js';
 type RegisteredNode = GraphNode & { narHash: string };
 
 /** `nix-store --load-db` input: path, NAR hash, NAR size, deriver (none), references. */
-export function registration(nodes: RegisteredNode[]): string {
+function registration(nodes: RegisteredNode[]): string {
   return nodes.map((n) => [n.path, n.narHash, String(n.narSize), '', String(n.references.length), ...n.references].join('\n') + '\n').join('');
 }
 
 /** The image's store paths: the closure minus what the image leaves out (its config file, layer JSONs). */
-export function imagePaths(graph: GraphNode[], exclude: ReadonlySet<string>): RegisteredNode[] {
+function imagePaths(graph: GraphNode[], exclude: ReadonlySet<string>): RegisteredNode[] {
   const kept = graph.filter((n) => !exclude.has(n.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const n of kept) {
     const out = n.references.find((r) => exclude.has(r));

@@ -117,8 +117,6 @@ export class DockerApi {
     body.write(head);
     const reply = this.client.request('POST', '/images/load', { query: { quiet: 1 }, body, headers: { 'content-type': 'application/x-tar' }, signal: ac.signal });
     this.client.note(`POST /images/load?quiet=1 opened with the archive's first ${head.length} bytes`);
-    // Reported by send(); a cancelled load has no one to report to.
-    reply.catch(() => {});
     // Docker reports a failed load in the reply's body, under HTTP 200; another status refuses the
     // request itself (its path), not the image.
     const refusal = async (r: Response): Promise<EarlyLoadRefused> => {
@@ -128,7 +126,10 @@ export class DockerApi {
       return e;
     };
     let refused: Response | undefined;
-    reply.then((r) => void (r.status !== 200 && (refused = r)), () => {});
+    reply.then(
+      (r) => void (r.status !== 200 && (refused = r)),
+      () => {}, // reported by send(); a cancelled load has no one to report to
+    );
     return {
       send: async (rest, signal) => {
         // Refused before the archive was sent: nothing of `rest` is spent on this request.

@@ -126,7 +126,7 @@ export class EngineClient {
       // Kept for the request's life: a write error after the reply must not go unhandled.
       req.on('error', (e) => reject(this.explain(e)));
       req.once('response', (res) => {
-        if (this.debug) debugLog(`${this.product}: ${method} ${target} → ${res.statusCode}`);
+        this.note(`${method} ${target} → ${res.statusCode}`);
         resolve(wrap(res, (e) => this.explain(e)));
       });
       const body = opts.body;
