@@ -1,5 +1,5 @@
 // Builds the bench fixture (bench/fixture.nix) with the host-tools package set.
-import { nixBuild, ROOT } from '../tests/helpers/nix.js';
+import { nixBuild, ROOT } from '../test/helpers/nix.js';
 
 import { readFileSync } from 'node:fs';
 

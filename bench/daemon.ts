@@ -4,9 +4,9 @@
 // library's default tags (the image's hash) do.
 import { execa } from 'execa';
 import { join } from 'node:path';
-import { longshore, tmp } from '../tests/helpers/nix.js';
-import { startDockerd, type CopyJson, type Dockerd } from '../tests/helpers/docker.js';
-import { makePodman, type Podman } from '../tests/helpers/podman.js';
+import { longshore, tmp } from '../test/helpers/nix.js';
+import { startDockerd, type CopyJson, type Dockerd } from '../test/helpers/docker.js';
+import { makePodman, type Podman } from '../test/helpers/podman.js';
 import { buildFixtureImage } from './_fixture.js';
 import { humanBytes, table } from '../src/util/human.js';
 

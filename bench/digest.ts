@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import { openSync, readSync, closeSync, readdirSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { nixBuild, NIX_OPTS } from '../tests/helpers/nix.js';
+import { nixBuild, NIX_OPTS } from '../test/helpers/nix.js';
 import { pathSize } from '../src/commands/build-layers.js';
 import { fixtureExpr, importFixture } from './_fixture.js';
 import { humanBytes, table } from '../src/util/human.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import assert from 'node:assert/strict';
 import { buildFixtureImage } from './_fixture.js';
-import { LAUNCHER, nixBuild, tmp } from '../tests/helpers/nix.js';
-import { startRegistry } from '../tests/helpers/registry.js';
+import { LAUNCHER, nixBuild, tmp } from '../test/helpers/nix.js';
+import { startRegistry } from '../test/helpers/registry.js';
 
 const BLOB_INFO_CACHES = ['/var/lib/containers/cache', join(process.env.HOME ?? '/root', '.local/share/containers/cache')];
 

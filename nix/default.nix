@@ -1,6 +1,6 @@
 # The longshore Nix library. Argument names follow nix2container, so migrating is a one-line change.
 #
-# It needs only these from a package set (nixpkgs provides them; tests/nix/pkgs.nix builds them from
+# It needs only these from a package set (nixpkgs provides them; test/nix/pkgs.nix builds them from
 # host tools):
 #   runCommand name env script   a derivation that runs `script` with a POSIX shell, passing `env`
 #                                through (exportReferencesGraph, passAsFile, …) and `$out` set

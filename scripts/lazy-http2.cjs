@@ -4,7 +4,7 @@
 'use strict';
 let real;
 const load = () => (real ??= require('node:http2'));
-// Names fixed by HTTP/2 itself (RFC 9113); tests/bundle.test.ts holds them to node:http2's.
+// Names fixed by HTTP/2 itself (RFC 9113); test/e2e/bundle.test.ts holds them to node:http2's.
 const known = {
   HTTP2_HEADER_AUTHORITY: ':authority',
   HTTP2_HEADER_METHOD: ':method',

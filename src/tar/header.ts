@@ -1,7 +1,7 @@
 // Tar headers (POSIX ustar, plus a PAX extended header for names and link targets ustar cannot
 // hold), written straight into the caller's buffer: the writer lays out a whole layer in a few large
 // blocks instead of streaming thousands of small pieces. The layout is byte-for-byte the one
-// tar-stream's packer produces, which earlier layers were digested with; tests/tar-header.test.ts holds the
+// tar-stream's packer produces, which earlier layers were digested with; test/tar/header.test.ts holds the
 // two to that.
 
 export interface TarHeader {

@@ -1,8 +1,8 @@
 // Layering strategies on closures whose shape the test controls.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nixBuild } from './helpers/nix.js';
-import { loadImageFile } from '../src/image/schema.js';
+import { nixBuild } from '../helpers/nix.js';
+import { loadImageFile } from '../../src/image/schema.js';
 
 const nonce = String(Date.now());
 // lib is referenced by a and b; app references a, b and big. Contents only hold references.

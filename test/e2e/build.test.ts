@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildExample, longshore, nixBuild, ROOT, tmp } from './helpers/nix.js';
-import { sha256File, skopeoConfig, skopeoInspect, treeBytes, umociUnpack } from './helpers/oci.js';
-import { loadImageFile } from '../src/image/schema.js';
+import { buildExample, longshore, nixBuild, ROOT, tmp } from '../helpers/nix.js';
+import { sha256File, skopeoConfig, skopeoInspect, treeBytes, umociUnpack } from '../helpers/oci.js';
+import { loadImageFile } from '../../src/image/schema.js';
 
 const EXAMPLES = ['hello', 'layered', 'non-root', 'copy-to-root'];
 const work = tmp();

@@ -5,8 +5,8 @@ import { execa } from 'execa';
 import fg from 'fast-glob';
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildExample, longshore, nixBuild, NIX_OPTS, tmp } from './helpers/nix.js';
-import { loadImageFile } from '../src/image/schema.js';
+import { buildExample, longshore, nixBuild, NIX_OPTS, tmp } from '../helpers/nix.js';
+import { loadImageFile } from '../../src/image/schema.js';
 
 const hello = (config: string, extra = '') =>
   nixBuild(`longshore.buildImage { name = "bad"; config = { entrypoint = [ "\${pkgs.hello}/bin/hello" ]; ${config} }; ${extra} }`);

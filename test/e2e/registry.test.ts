@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { execa } from 'execa';
-import { buildExample, CLI, nixBuild, tmp } from './helpers/nix.js';
-import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from './helpers/registry.js';
-import { RegistryClient } from '../src/registry/client.js';
-import { RepositoryApi } from '../src/registry/api.js';
-import { pushBlob } from '../src/registry/upload.js';
-import { parseRegistryReference } from '../src/registry/reference.js';
+import { buildExample, CLI, nixBuild, tmp } from '../helpers/nix.js';
+import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from '../helpers/registry.js';
+import { RegistryClient } from '../../src/registry/client.js';
+import { RepositoryApi } from '../../src/registry/api.js';
+import { pushBlob } from '../../src/registry/upload.js';
+import { parseRegistryReference } from '../../src/registry/reference.js';
 
 let reg: Registry;
 let hello: string;

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import tar from 'tar-stream';
-import { headerLength, padding, writeHeader, type TarHeader } from '../src/tar/header.js';
+import { headerLength, padding, writeHeader, type TarHeader } from '../../src/tar/header.js';
 
 function ours(h: TarHeader, body: Buffer): Buffer {
   const buf = Buffer.alloc(headerLength(h) + body.length + padding(body.length) + 1024, 0xee);

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { buildExample, nixBuild, tmp } from './helpers/nix.js';
-import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from './helpers/registry.js';
-import { startTokenServer, type TokenServer } from './helpers/token-server.js';
-import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
-import { makePki } from './helpers/registry-tls.js';
+import { buildExample, nixBuild, tmp } from '../helpers/nix.js';
+import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from '../helpers/registry.js';
+import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { makePki } from '../helpers/registry-tls.js';
 
 const USER = 'alice';
 const PASS = 'pa55-Secret-xyz';

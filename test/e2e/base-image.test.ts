@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { request } from 'undici';
-import { NIX_OPTS, ROOT, longshore, tmp } from './helpers/nix.js';
-import { push, startRegistry, type Registry } from './helpers/registry.js';
-import { makePodman, type Podman } from './helpers/podman.js';
-import { startDockerd, type Dockerd } from './helpers/docker.js';
-import { startTokenServer, type TokenServer } from './helpers/token-server.js';
-import { checkLock, choosePlatform, type ImageLock } from '../src/commands/lock.js';
-import { mergeBaseConfig, mergeEnv } from '../src/image/base.js';
-import { imageHistory } from '../src/image/model.js';
+import { NIX_OPTS, ROOT, longshore, tmp } from '../helpers/nix.js';
+import { push, startRegistry, type Registry } from '../helpers/registry.js';
+import { makePodman, type Podman } from '../helpers/podman.js';
+import { startDockerd, type Dockerd } from '../helpers/docker.js';
+import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
+import { checkLock, choosePlatform, type ImageLock } from '../../src/commands/lock.js';
+import { mergeBaseConfig, mergeEnv } from '../../src/image/base.js';
+import { imageHistory } from '../../src/image/model.js';
 
 const USER = 'bob';
 const PASS = 'base-Secret-42';
@@ -29,7 +29,7 @@ async function nixBuildEnv(expr: string, env: Record<string, string> = {}): Prom
   const file = join(dir, 'expr.nix');
   writeFileSync(
     file,
-    `let l = import ${ROOT}/tests/nix/lib.nix { node = "${process.execPath}"; dist = ${ROOT}/dist; };
+    `let l = import ${ROOT}/test/nix/lib.nix { node = "${process.execPath}"; dist = ${ROOT}/dist; };
          pkgs = l.pkgs; longshore = l.longshore;
      in ${expr}\n`,
   );

@@ -4,9 +4,9 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { longshore, nixBuild, tmp } from './helpers/nix.js';
-import { listTar, umociUnpack, type TarMember } from './helpers/oci.js';
-import { loadImageFile } from '../src/image/schema.js';
+import { longshore, nixBuild, tmp } from '../helpers/nix.js';
+import { listTar, umociUnpack, type TarMember } from '../helpers/oci.js';
+import { loadImageFile } from '../../src/image/schema.js';
 
 const LONG = 'd'.repeat(60) + '/' + 'f'.repeat(120);
 const ODD = 'ünïcødé-名前.txt';

@@ -4,9 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildExample, longshore, nixBuild, tmp } from './helpers/nix.js';
-import { appImageExpr, assertSentOnlyChangedLayer, copyJson } from './helpers/docker.js';
-import { makePodman, type Podman } from './helpers/podman.js';
+import { buildExample, longshore, nixBuild, tmp } from '../helpers/nix.js';
+import { appImageExpr, assertSentOnlyChangedLayer, copyJson } from '../helpers/docker.js';
+import { makePodman, type Podman } from '../helpers/podman.js';
 
 let p: Podman;
 let hello: string;

@@ -1,5 +1,5 @@
 // The bundle's stand-in for node:http2 (scripts/lazy-http2.cjs), which keeps node:http2 and node:tls
-// off every start (tests/registry.test.ts checks that a push indeed loads neither), and the launcher.
+// off every start (test/e2e/registry.test.ts checks that a push indeed loads neither), and the launcher.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -7,7 +7,7 @@ import { constants } from 'node:http2';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { LAUNCHER, ROOT, tmp } from './helpers/nix.js';
+import { LAUNCHER, ROOT, tmp } from '../helpers/nix.js';
 
 test('the stand-in for node:http2 has the real constants', () => {
   const shim = createRequire(import.meta.url)(`${ROOT}/scripts/lazy-http2.cjs`) as { known: Record<string, unknown>; constants: Record<string, unknown> };

@@ -2,9 +2,9 @@
 // the previous tag untouched; running again resumes by skipping what arrived.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { nixBuild } from './helpers/nix.js';
-import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from './helpers/registry.js';
-import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
+import { nixBuild } from '../helpers/nix.js';
+import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from '../helpers/registry.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 
 let reg: Registry;
 let proxy: FaultProxy;

@@ -9,7 +9,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/longshore.mjs');
 /** bin/longshore: what npm installs and what users run; it starts node on CLI. */
 export const LAUNCHER = join(ROOT, 'bin/longshore');
-const LIB = join(ROOT, 'tests/nix/lib.nix');
+const LIB = join(ROOT, 'test/nix/lib.nix');
 
 export const NIX_OPTS = ['--option', 'substituters', '', '--option', 'sandbox', 'false'];
 
