@@ -4,7 +4,6 @@ import { hideBin } from 'yargs/helpers';
 import { copyCommand } from './commands/copy.js';
 import { COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
 import { inspectCommand } from './commands/inspect.js';
-import './dest/all.js';
 
 // Set by scripts/bundle.mjs from package.json.
 declare const LONGSHORE_VERSION: string | undefined;

@@ -2,7 +2,8 @@
 // sha256 without being written anywhere → layers JSON.
 import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FORMAT_VERSION, MEDIA_TYPE_LAYER_TAR, loadLayersFile, type DeclaredEntry, type LayerRecord, type PermRule } from '../image/schema.js';
+import { MEDIA_TYPE_LAYER_TAR } from '../image/media-types.js';
+import { FORMAT_VERSION, loadLayersFile, type DeclaredEntry, type LayerRecord, type PermRule } from '../image/schema.js';
 import { closureOf, graphFromNodes } from '../layering/graph.js';
 import { graphNodes, readNixAttrs, type GraphNode } from '../nix-attrs.js';
 import { popularityLayers } from '../layering/popularity.js';

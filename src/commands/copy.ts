@@ -1,12 +1,11 @@
-import { realpathSync } from 'node:fs';
-import { resolveImage } from '../image/model.js';
-import { loadImageFile } from '../image/schema.js';
+// `longshore copy IMAGE.json DEST`: one image, any destination, through the one copy flow.
+import { copyImage } from '../copy/copy.js';
+import type { CopyResult } from '../copy/types.js';
+import { openImage } from './image.js';
 import { parseDestination } from '../dest/parse.js';
 import type { CopyFlags } from '../dest/flags.js';
-import type { CopyResult } from '../dest/types.js';
 import { humanBytes } from '../util/human.js';
 import { makeProgress } from '../util/progress.js';
-import { UserError } from '../util/errors.js';
 
 export interface CopyArgs extends CopyFlags {
   image: string;
@@ -15,6 +14,7 @@ export interface CopyArgs extends CopyFlags {
   quiet?: boolean;
 }
 
+/** The one-line summary printed after a copy. */
 export function summarise(r: CopyResult): string {
   const n = (a: string) => r.layers.filter((l) => l.action === a).length;
   const parts = [
@@ -28,20 +28,11 @@ export function summarise(r: CopyResult): string {
 }
 
 export async function copyCommand(args: CopyArgs): Promise<CopyResult> {
-  let file: string;
-  try {
-    file = realpathSync(args.image);
-  } catch {
-    throw new UserError(`image JSON ${args.image} does not exist; build it with nix-build first`);
-  }
+  const { image } = openImage(args.image);
   const dest = await parseDestination(args.destination, args);
-  const image = resolveImage(file, loadImageFile(file));
   const progress = makeProgress({ quiet: args.quiet || args.json });
-  const jobs = args.jobs ?? 4;
   try {
-    // A garbage-collected store path fails here, before any destination is touched.
-    await Promise.all(image.layers.map((l) => l.check()));
-    const result = await dest.copy(image, { progress, jobs });
+    const result = await copyImage(image, dest, { progress, jobs: args.jobs ?? 4 });
     progress.finish();
     if (args.json) process.stdout.write(JSON.stringify(result) + '\n');
     else if (!args.quiet) process.stderr.write(summarise(result) + '\n');

@@ -1,12 +1,8 @@
-import { realpathSync } from 'node:fs';
-import { resolveImage } from '../image/model.js';
-import { loadImageFile } from '../image/schema.js';
+import { openImage } from './image.js';
 import { humanBytes, shortDigest, table } from '../util/human.js';
 
 export function inspectCommand(args: { image: string; json?: boolean }): void {
-  const file = realpathSync(args.image);
-  const img = loadImageFile(file);
-  const r = resolveImage(file, img);
+  const { file: img, image: r } = openImage(args.image);
   if (args.json) {
     const out = {
       name: img.name,

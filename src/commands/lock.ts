@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential, type CredentialFlags } from '../registry/credentials.js';
 import { formatReference, parseRegistryReference, type RegistryReference } from '../registry/reference.js';
-import { MEDIA_TYPE_DOCKER_LIST, MEDIA_TYPE_OCI_INDEX, RegistryReader } from '../registry/pull.js';
+import { RegistryReader } from '../registry/pull.js';
+import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, LAYER_TYPES } from '../image/media-types.js';
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/digest.js';
 import { debugEnabled } from '../util/debug.js';
@@ -43,14 +44,6 @@ export interface ImageLock {
   layers: LockLayer[];
 }
 
-export const LAYER_MEDIA_TYPES = new Set([
-  'application/vnd.oci.image.layer.v1.tar',
-  'application/vnd.oci.image.layer.v1.tar+gzip',
-  'application/vnd.oci.image.layer.v1.tar+zstd',
-  'application/vnd.docker.image.rootfs.diff.tar.gzip',
-  'application/vnd.docker.image.rootfs.diff.tar',
-]);
-const IMAGE_MANIFESTS = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']);
 
 export interface LockFlags extends CredentialFlags {
   tlsVerify?: boolean;
@@ -105,13 +98,13 @@ export async function buildLock(reader: RegistryReader, ref: RegistryReference, 
   let top = await reader.manifest(ref.digest ?? ref.tag!);
   let index: ImageLock['index'];
   let platform: Platform | undefined;
-  if (top.mediaType === MEDIA_TYPE_OCI_INDEX || top.mediaType === MEDIA_TYPE_DOCKER_LIST) {
+  if (INDEX_TYPES.has(top.mediaType)) {
     const chosen = choosePlatform(JSON.parse(top.bytes.toString('utf8')) as Obj, want, display);
     index = { digest: top.digest, mediaType: top.mediaType };
     platform = chosen.platform;
     top = await reader.manifest(chosen.digest);
   }
-  if (!IMAGE_MANIFESTS.has(top.mediaType)) {
+  if (!IMAGE_MANIFEST_TYPES.has(top.mediaType)) {
     throw new UserError(
       `${display}: unsupported manifest type ${top.mediaType}`,
       top.mediaType.includes('v1+') || top.mediaType.includes('manifest.v1') ? 'Docker schema 1 images are deprecated; re-push the image with a current tool' : undefined,
@@ -137,7 +130,7 @@ export async function buildLock(reader: RegistryReader, ref: RegistryReference, 
   }
   const layers = layersRaw.map((l, i): LockLayer => {
     const mt = String(l.mediaType);
-    if (!LAYER_MEDIA_TYPES.has(mt)) {
+    if (!LAYER_TYPES.has(mt)) {
       throw new UserError(`${display}: layer ${i} has media type ${mt}, which longshore cannot use as a base layer${/foreign|nondistributable/.test(mt) ? ' (foreign layers are fetched from elsewhere)' : ''}`);
     }
     return { digest: String(l.digest), size: Number(l.size), mediaType: mt, diffID: diffIDs[i] };

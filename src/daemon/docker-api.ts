@@ -38,9 +38,16 @@ export interface PendingLoad {
   cancel(): void;
 }
 
-/** The daemon refused an early-opened load's request (not its image): load again on the negotiated path. */
+/**
+ * The daemon refused an early-opened load's request (its path, not the image): load again on the
+ * negotiated path. archiveSent: the refusal came after the archive was sent, which is then spent.
+ */
 export class EarlyLoadRefused extends Error {
-  constructor(readonly status: number, readonly daemonText: string) {
+  constructor(
+    readonly status: number,
+    readonly daemonText: string,
+    readonly archiveSent: boolean,
+  ) {
     super(`the opened load was refused (HTTP ${status}: ${daemonText})`);
   }
 }
@@ -119,8 +126,8 @@ export class DockerApi {
     this.client.note(`POST /images/load?quiet=1 opened with the archive's first ${head.length} bytes`);
     // Docker reports a failed load in the reply's body, under HTTP 200; another status refuses the
     // request itself (its path), not the image.
-    const refusal = async (r: Response): Promise<EarlyLoadRefused> => {
-      const e = new EarlyLoadRefused(r.status, daemonMessage(await r.text()));
+    const refusal = async (r: Response, archiveSent: boolean): Promise<EarlyLoadRefused> => {
+      const e = new EarlyLoadRefused(r.status, daemonMessage(await r.text()), archiveSent);
       this.client.note(e.message);
       ac.abort();
       return e;
@@ -133,12 +140,12 @@ export class DockerApi {
     return {
       send: async (rest, signal) => {
         // Refused before the archive was sent: nothing of `rest` is spent on this request.
-        if (refused) throw await refusal(refused);
+        if (refused) throw await refusal(refused, false);
         if (signal?.aborted) ac.abort(signal.reason);
         signal?.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
         pipeline(rest, body, () => {});
         const r = await reply;
-        if (r.status !== 200) throw await refusal(r);
+        if (r.status !== 200) throw await refusal(r, true);
         return this.loadReply(r);
       },
       cancel: () => {
@@ -151,7 +158,7 @@ export class DockerApi {
   private async loadReply(r: Response): Promise<string[]> {
     if (r.status !== 200) {
       const text = await r.text();
-      throw new UserError(`the Docker daemon refused the image (HTTP ${r.status}): ${text.trim()}`);
+      throw new UserError(`the Docker daemon refused the image (HTTP ${r.status}): ${text.trim()}`, undefined, 'DAEMON_REFUSED');
     }
     try {
       return (await readNdjson(r.body, 'the Docker daemon')).lines;

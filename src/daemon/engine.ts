@@ -94,13 +94,14 @@ export class EngineClient {
     const code = (e as NodeJS.ErrnoException)?.code;
     const where = this.endpoint.display;
     if (code === 'ENOENT' || code === 'ECONNREFUSED')
-      return new UserError(`cannot connect to ${this.product} at ${where}: ${code === 'ENOENT' ? 'no socket there' : 'connection refused'} (is it running?)`, this.endpoint.hint);
+      return new UserError(`cannot connect to ${this.product} at ${where}: ${code === 'ENOENT' ? 'no socket there' : 'connection refused'} (is it running?)`, this.endpoint.hint, 'DAEMON_UNREACHABLE');
     if (code === 'EACCES' || code === 'EPERM')
       return new UserError(
         `permission denied connecting to ${this.product} at ${where}`,
         `run as a user allowed to use that socket (e.g. in the "docker" group), or ${this.endpoint.hint}`,
+        'PERMISSION_DENIED',
       );
-    if (code === 'ECONNRESET' || code === 'EPIPE') return new UserError(`${this.product} at ${where} closed the connection: ${(e as Error).message}`);
+    if (code === 'ECONNRESET' || code === 'EPIPE') return new UserError(`${this.product} at ${where} closed the connection: ${(e as Error).message}`, undefined, 'DAEMON_CONNECTION_LOST');
     return e as Error;
   }
 
@@ -163,7 +164,7 @@ export class EngineClient {
 
 export class DaemonHttpError extends UserError {
   constructor(readonly product: string, method: string, path: string, readonly statusCode: number, readonly daemonText: string) {
-    super(`${product}: ${method} ${path.replace(/\?.*/, '')} failed (HTTP ${statusCode}): ${daemonText}`);
+    super(`${product}: ${method} ${path.replace(/\?.*/, '')} failed (HTTP ${statusCode}): ${daemonText}`, undefined, 'DAEMON_HTTP');
   }
 }
 
@@ -213,6 +214,6 @@ export async function readNdjson(body: AsyncIterable<Buffer | string>, product: 
     }
   }
   take(rest);
-  if (failure !== undefined) throw new UserError(`${product} refused the image: ${failure}`);
+  if (failure !== undefined) throw new UserError(`${product} refused the image: ${failure}`, undefined, 'DAEMON_REFUSED');
   return { lines };
 }

@@ -3,37 +3,29 @@
 // archive leaves out the files of layers Podman has.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { UserError } from '../util/errors.js';
-import { EngineClient, parseHost, type Endpoint } from './engine.js';
+import { hasCode, UserError } from '../util/errors.js';
+import type { ConnectBackend, DaemonBackend, DaemonImage } from './backend.js';
+import { DaemonHttpError, EngineClient, parseHost, type Endpoint } from './engine.js';
 import type { ListedImage } from './layers.js';
 
-export interface PodmanBackend {
-  /** e.g. "the Podman service at unix:///run/podman/podman.sock" or "the podman CLI" */
-  readonly label: string;
-  exists(id: string): Promise<boolean>;
-  /** Every image in storage, with its tags. */
-  images(): Promise<ListedImage[]>;
-  /** The layer stacks (RootFS.Layers) of these images; an image removed meanwhile has none. */
-  stacks(ids: string[]): Promise<string[][]>;
-  load(archive: Readable, signal: AbortSignal): Promise<void>;
-  tag(id: string, name: string, tag: string): Promise<void>;
-  /** What a reference resolves to (image ID in hex, its DiffIDs), or undefined. */
-  inspect(ref: string): Promise<ImageSummary | undefined>;
-  close(): Promise<void>;
-}
-
 const hex = (id: string): string => id.replace(/^sha256:/, '');
-
-export interface ImageSummary {
-  id: string;
-  layers: string[];
-}
+/** Podman names images by the config digest's hex; the backend interface by the digest. */
+const digestId = (id: string): string => `sha256:${hex(id)}`;
 
 interface InspectDoc {
   Id: string;
   RootFS?: { Layers?: string[] };
 }
-const summary = (d: InspectDoc): ImageSummary => ({ id: hex(d.Id), layers: d.RootFS?.Layers ?? [] });
+const summary = (d: InspectDoc): DaemonImage => ({ id: digestId(d.Id), layers: d.RootFS?.Layers ?? [] });
+
+/** What both Podman backends share: its loader skips any layer it has, and reads oci-archive. */
+abstract class PodmanBase {
+  readonly skipRule = 'anywhere' as const;
+  readonly archiveFormat = 'oci' as const;
+  /** Its oci-archive reader's naming has changed across versions: the image is tagged after loading. */
+  readonly namesFromArchive = false;
+  readonly headSent = false;
+}
 
 /** CONTAINER_HOST, else the rootful or the user's default socket. */
 export function podmanEndpoint(env: NodeJS.ProcessEnv = process.env): { endpoint: Endpoint; explicit: boolean } {
@@ -44,10 +36,11 @@ export function podmanEndpoint(env: NodeJS.ProcessEnv = process.env): { endpoint
   return { endpoint: parseHost(`unix://${path}`, hint), explicit: false };
 }
 
-export class PodmanApi implements PodmanBackend {
+export class PodmanApi extends PodmanBase implements DaemonBackend {
   readonly label: string;
   private prefix = '/v4.0.0/libpod';
   constructor(private readonly client: EngineClient) {
+    super();
     this.label = `the Podman service at ${client.endpoint.display}`;
   }
 
@@ -58,9 +51,9 @@ export class PodmanApi implements PodmanBackend {
       const r = await client.request('GET', '/_ping');
       await r.dump();
       const v = r.headers['libpod-api-version'];
-      if (typeof v !== 'string') throw new UserError(`${endpoint.display} is not a Podman service (no Libpod-API-Version in its /_ping reply)`, endpoint.hint);
+      if (typeof v !== 'string') throw new UserError(`${endpoint.display} is not a Podman service (no Libpod-API-Version in its /_ping reply)`, endpoint.hint, 'DAEMON_UNSUPPORTED');
       const major = Number(v.split('.')[0]);
-      if (!(major >= 4)) throw new UserError(`the Podman service at ${endpoint.display} is version ${v}; longshore needs Podman 4 or newer`);
+      if (!(major >= 4)) throw new UserError(`the Podman service at ${endpoint.display} is version ${v}; longshore needs Podman 4 or newer`, undefined, 'DAEMON_UNSUPPORTED');
       const api = new PodmanApi(client);
       api.prefix = `/v${major}.0.0/libpod`;
       return api;
@@ -70,13 +63,9 @@ export class PodmanApi implements PodmanBackend {
     }
   }
 
-  async exists(id: string): Promise<boolean> {
-    return (await this.client.status('GET', `${this.prefix}/images/${hex(id)}/exists`)) === 204;
-  }
-
   async images(): Promise<ListedImage[]> {
     const list = await this.client.json<{ Id: string; RepoTags?: string[] | null; Names?: string[] | null }[]>('GET', `${this.prefix}/images/json`, { query: { all: true } });
-    return list.map((i) => ({ id: i.Id, tags: i.RepoTags ?? i.Names ?? [] }));
+    return list.map((i) => ({ id: digestId(i.Id), tags: i.RepoTags ?? i.Names ?? [] }));
   }
 
   async stacks(ids: string[]): Promise<string[][]> {
@@ -84,14 +73,19 @@ export class PodmanApi implements PodmanBackend {
   }
 
   async load(archive: Readable, signal: AbortSignal): Promise<void> {
-    await this.client.ok('POST', `${this.prefix}/images/load`, { body: archive, headers: { 'content-type': 'application/x-tar' }, signal });
+    try {
+      await this.client.ok('POST', `${this.prefix}/images/load`, { body: archive, headers: { 'content-type': 'application/x-tar' }, signal });
+    } catch (e) {
+      if (e instanceof DaemonHttpError) throw new UserError(`${this.label} refused the image (HTTP ${e.statusCode}): ${e.daemonText}`, undefined, 'DAEMON_REFUSED');
+      throw e;
+    }
   }
 
   async tag(id: string, name: string, tag: string): Promise<void> {
     await this.client.ok('POST', `${this.prefix}/images/${hex(id)}/tag`, { query: { repo: name, tag } });
   }
 
-  async inspect(ref: string): Promise<ImageSummary | undefined> {
+  async inspect(ref: string): Promise<DaemonImage | undefined> {
     const r = await this.client.request('GET', `${this.prefix}/images/${encodeURIComponent(ref)}/json`);
     const text = await r.text();
     if (r.status === 404) return undefined;
@@ -105,9 +99,11 @@ export class PodmanApi implements PodmanBackend {
 }
 
 /** The podman command, for machines where no Podman service is listening. */
-export class PodmanCli implements PodmanBackend {
+export class PodmanCli extends PodmanBase implements DaemonBackend {
   readonly label = 'the podman CLI';
-  constructor(private readonly bin = process.env.LONGSHORE_PODMAN || 'podman') {}
+  constructor(private readonly bin = process.env.LONGSHORE_PODMAN || 'podman') {
+    super();
+  }
 
   private async run(args: string[], opts: { stdin?: Readable; signal?: AbortSignal } = {}) {
     try {
@@ -123,27 +119,21 @@ export class PodmanCli implements PodmanBackend {
       }
       return await sub;
     } catch (e) {
-      throw new UserError(`cannot run ${this.bin}: ${(e as Error).message}`);
+      throw new UserError(`cannot run ${this.bin}: ${(e as Error).message}`, undefined, 'DAEMON_UNREACHABLE');
     }
   }
 
-  private fail(what: string, r: { exitCode?: number; all?: string; failed: boolean; code?: string; shortMessage?: string }): never {
-    if (r.code === 'ENOENT') throw new UserError(`${what}: podman is not installed (no "${this.bin}" on PATH), and no Podman service socket answered`, 'install podman, or set CONTAINER_HOST to a Podman API socket');
-    throw new UserError(`${what}: podman failed (exit ${r.exitCode ?? '?'}): ${(r.all ?? r.shortMessage ?? '').trim().split('\n').slice(-5).join('\n')}`);
-  }
-
-  async exists(id: string): Promise<boolean> {
-    const r = await this.run(['image', 'exists', hex(id)]);
-    if (r.exitCode === 0) return true;
-    if (r.exitCode === 1) return false;
-    return this.fail('podman image exists', r);
+  private fail(what: string, r: { exitCode?: number; all?: string; failed: boolean; code?: string; shortMessage?: string }, code = 'DAEMON_COMMAND_FAILED'): never {
+    if (r.code === 'ENOENT')
+      throw new UserError(`${what}: podman is not installed (no "${this.bin}" on PATH), and no Podman service socket answered`, 'install podman, or set CONTAINER_HOST to a Podman API socket', 'DAEMON_UNREACHABLE');
+    throw new UserError(`${what}: podman failed (exit ${r.exitCode ?? '?'}): ${(r.all ?? r.shortMessage ?? '').trim().split('\n').slice(-5).join('; ')}`, undefined, code);
   }
 
   async images(): Promise<ListedImage[]> {
     const r = await this.run(['images', '--all', '--format', 'json']);
     if (r.failed) this.fail('podman images', r);
     const list = JSON.parse(r.stdout || '[]') as { Id: string; Names?: string[] | null }[];
-    return list.map((i) => ({ id: i.Id, tags: i.Names ?? [] }));
+    return list.map((i) => ({ id: digestId(i.Id), tags: i.Names ?? [] }));
   }
 
   async stacks(ids: string[]): Promise<string[][]> {
@@ -157,7 +147,7 @@ export class PodmanCli implements PodmanBackend {
   async load(archive: Readable, signal: AbortSignal): Promise<void> {
     const r = await this.run(['load'], { stdin: archive, signal });
     if (signal.aborted) throw signal.reason ?? new UserError('podman load aborted');
-    if (r.failed) this.fail('podman load', r);
+    if (r.failed) this.fail('podman load', r, 'DAEMON_REFUSED');
   }
 
   async tag(id: string, name: string, tag: string): Promise<void> {
@@ -165,7 +155,7 @@ export class PodmanCli implements PodmanBackend {
     if (r.failed) this.fail('podman tag', r);
   }
 
-  async inspect(ref: string): Promise<ImageSummary | undefined> {
+  async inspect(ref: string): Promise<DaemonImage | undefined> {
     const r = await this.run(['image', 'inspect', '--format', 'json', ref]);
     return r.failed ? undefined : summary((JSON.parse(r.stdout) as InspectDoc[])[0]);
   }
@@ -174,14 +164,13 @@ export class PodmanCli implements PodmanBackend {
 }
 
 /** The API socket if a service answers there; the CLI when none runs and none was asked for. */
-export async function podmanBackend(onInfo: (msg: string) => void): Promise<PodmanBackend> {
+export const connectPodman: ConnectBackend = async (_opts, onInfo) => {
   const { endpoint, explicit } = podmanEndpoint();
   try {
     return await PodmanApi.connect(endpoint);
   } catch (e) {
-    const noService = e instanceof UserError && /cannot connect/.test(e.message);
-    if (explicit || !noService) throw e;
+    if (explicit || !hasCode(e, 'DAEMON_UNREACHABLE')) throw e;
     onInfo(`no Podman service at ${endpoint.display}; using the podman CLI`);
     return new PodmanCli();
   }
-}
+};

@@ -1,3 +1,7 @@
+// What every transport module shares: the command-line options destinations may use, and the
+// shape of a transport's parser (src/dest/parse.ts maps names to parsers).
+import type { ImageDestination } from '../copy/types.js';
+
 /** Options from the command line that destinations may use; parsed once in the CLI. */
 export interface CopyFlags {
   jobs?: number;
@@ -16,3 +20,6 @@ export interface CopyFlags {
   /** Registry destinations: another repository of the same registry to mount layers from. */
   mountFrom?: string;
 }
+
+/** Parses what follows "TRANSPORT:" into a destination; throws a UserError naming the bad part. */
+export type TransportParser = (rest: string, flags: CopyFlags) => ImageDestination;

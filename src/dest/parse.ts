@@ -1,47 +1,26 @@
-// containers/image transport names are the user-facing grammar: docker://, docker-daemon:, oci:, …
+// The user-facing grammar: containers/image transport names (docker://, docker-daemon:, oci:, …),
+// each mapped to the module that implements it, loaded only when a copy uses it.
+import type { ImageDestination } from '../copy/types.js';
 import { UserError } from '../util/errors.js';
-import type { CopyFlags } from './flags.js';
-import type { Destination } from './types.js';
-import { OciDirDestination } from './oci-dir.js';
+import type { CopyFlags, TransportParser } from './flags.js';
 
-type Parser = (rest: string, flags: CopyFlags) => Destination;
-
-/** Splits "PATH[:TAG]" where PATH itself may not contain ':'. */
-export function splitPathTag(rest: string): { path: string; tag?: string } {
-  const i = rest.lastIndexOf(':');
-  if (i <= 0) return { path: rest };
-  return { path: rest.slice(0, i), tag: rest.slice(i + 1) || undefined };
-}
-
-const transports: Record<string, Parser> = {
-  oci: (rest) => {
-    const { path, tag } = splitPathTag(rest);
-    if (!path) throw new UserError('oci: needs a directory, as in oci:DIR[:TAG]');
-    return new OciDirDestination(path, tag);
-  },
+const TRANSPORTS: Record<string, () => Promise<TransportParser>> = {
+  'docker://': async () => (await import('./registry.js')).parseRegistryDestination,
+  oci: async () => (await import('./oci-layout.js')).parseOciLayoutDestination,
+  'oci-archive': async () => (await import('./archive-file.js')).parseOciArchiveDestination,
+  'docker-archive': async () => (await import('./archive-file.js')).parseDockerArchiveDestination,
+  'docker-daemon': async () => (await import('./daemon.js')).parseDockerDaemonDestination,
+  podman: async () => (await import('./daemon.js')).parsePodmanDestination,
 };
 
-// Destination modules load on first use: the registry and daemon clients would slow every start.
-const lazy: Record<string, () => Promise<unknown>> = {};
+/** The transport names as a user writes them: "docker://", "oci:", … */
+export const transportNames = (): string[] => Object.keys(TRANSPORTS).map((t) => (t.endsWith('://') ? t : t + ':')).sort();
 
-/** Lets a destination module add its transport (registry, daemons, archives). */
-export function registerTransport(name: string, parser: Parser): void {
-  transports[name] = parser;
-}
-
-/** Names a transport whose module registers it once imported. */
-export function registerLazyTransport(name: string, load: () => Promise<unknown>): void {
-  lazy[name] = load;
-}
-
-export async function parseDestination(ref: string, flags: CopyFlags): Promise<Destination> {
-  const m = /^([a-z-]+):(\/\/)?(.*)$/.exec(ref);
-  const name = m?.[2] ? `${m[1]}://` : m?.[1];
-  for (const n of name ? [name, m![1]] : []) if (!transports[n] && lazy[n]) await lazy[n]();
-  const parser = name ? transports[name] ?? transports[m![1]] : undefined;
-  if (!m || !parser) {
-    const known = [...new Set([...Object.keys(transports), ...Object.keys(lazy)])].map((t) => (t.endsWith('://') ? t : t + ':')).sort().join(', ');
-    throw new UserError(`unknown destination ${JSON.stringify(ref)}: expected one of ${known}`);
-  }
-  return parser(m[3], flags);
+/** "TRANSPORT:REST" → the destination it names. */
+export async function parseDestination(ref: string, flags: CopyFlags): Promise<ImageDestination> {
+  const m = /^([a-z-]+):(\/\/)?(.*)$/s.exec(ref);
+  const load = m ? (m[2] ? TRANSPORTS[`${m[1]}://`] : undefined) ?? TRANSPORTS[m[1]] : undefined;
+  if (!m || !load) throw new UserError(`unknown destination ${JSON.stringify(ref)}: expected one of ${transportNames().join(', ')}`, undefined, 'INVALID_REFERENCE');
+  const rest = m[2] && !TRANSPORTS[`${m[1]}://`] ? `//${m[3]}` : m[3];
+  return (await load())(rest, flags);
 }

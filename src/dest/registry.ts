@@ -1,103 +1,88 @@
-// docker://HOST/NAME[:TAG] — push straight from the store: HEAD every blob first, mount or upload
-// only what is missing, and tag only once every referenced blob is verified present.
-import { Readable } from 'node:stream';
-import type { LayerBlob, ResolvedImage } from '../image/model.js';
+// docker://HOST/NAME[:TAG|@DIGEST] — a registry repository (OCI distribution spec). Every blob is
+// HEADed before any upload; what is missing is mounted from another repository where one is known,
+// else uploaded straight from the store; the manifest, and with it the tag, goes last.
+import type { Blob, Capabilities, Committed, ImageDestination, Opened, PutEvents, Reused } from '../copy/types.js';
+import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import { RepositoryApi } from '../registry/api.js';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential } from '../registry/credentials.js';
 import { formatReference, parseRegistryReference, type RegistryReference } from '../registry/reference.js';
 import { pushBlob } from '../registry/upload.js';
-import { UserError } from '../util/errors.js';
-import { runLimited } from '../util/limit.js';
-import type { CopyFlags } from './flags.js';
-import { registerTransport } from './parse.js';
-import type { CopyContext, CopyResult, Destination, LayerOutcome } from './types.js';
 import { debugEnabled } from '../util/debug.js';
-
-/** HEADs are cheap and must not wait behind uploads: they get their own, wider limit. */
-const HEAD_JOBS = 16;
+import { UserError } from '../util/errors.js';
+import type { CopyFlags, TransportParser } from './flags.js';
 
 /**
- * The repository (same registry) a layer can be mounted from. Base-image layers (issue 5) may
- * carry `sourceRepository` ("HOST/NAME") on their LayerRecord; --mount-from applies to all layers.
+ * The repository (same registry) a blob can be mounted from: the blob's own source (a base-image
+ * layer, "HOST/NAME"), else --mount-from (HOST/NAME or a bare NAME on this registry).
  */
-export function mountSource(layer: LayerBlob, ref: RegistryReference, flag?: string): string | undefined {
-  for (const cand of [layer.record.sourceRepository, flag]) {
+export function mountSource(sourceRepository: string | undefined, ref: RegistryReference, flag?: string): string | undefined {
+  for (const cand of [sourceRepository, flag]) {
     if (!cand) continue;
-    // "HOST/NAME" on the same registry, or a bare NAME meaning this registry.
     const parsed = cand.includes('/') && /[.:]|^localhost\//.test(cand.split('/')[0]) ? parseRegistryReference(cand) : { ...ref, repository: cand };
     if (parsed.registry === ref.registry && parsed.repository !== ref.repository) return parsed.repository;
   }
   return undefined;
 }
 
-export class RegistryDestination implements Destination {
+export class RegistryDestination implements ImageDestination {
+  readonly capabilities: Capabilities = { reuse: 'probe', serial: false, putAction: 'uploaded', configBeside: true };
   readonly description: string;
-  readonly ref: RegistryReference;
-  constructor(rest: string, private readonly flags: CopyFlags) {
-    this.ref = parseRegistryReference(rest);
-    this.description = `docker://${formatReference(this.ref, this.ref.tag)}${this.ref.digest ? '@' + this.ref.digest : ''}`;
+  private client: RegistryClient | undefined;
+  private api: RepositoryApi | undefined;
+  /** Upload sessions a refused mount opened (202), used by the blob's upload. */
+  private readonly sessions = new Map<string, string>();
+
+  constructor(
+    readonly ref: RegistryReference,
+    private readonly flags: CopyFlags,
+  ) {
+    this.description = `docker://${formatReference(ref, ref.tag)}${ref.digest ? '@' + ref.digest : ''}`;
   }
 
-  async copy(image: ResolvedImage, ctx: CopyContext): Promise<CopyResult> {
-    const start = Date.now();
+  async open(image: ResolvedImage): Promise<Opened> {
     const ref = this.ref;
     if (ref.digest && ref.digest !== image.manifest.digest) {
-      throw new UserError(`${this.description}: the image's manifest is ${image.manifest.digest}, not ${ref.digest}`);
+      throw new UserError(`${this.description}: the image's manifest is ${image.manifest.digest}, not ${ref.digest}`, undefined, 'DIGEST_MISMATCH');
     }
-    const tag = ref.digest ? undefined : ref.tag ?? image.tag ?? 'latest';
     const credential = await resolveCredential(ref.registry, ref.repository, this.flags);
-    const client = new RegistryClient({
-      ref,
-      credential,
-      tlsVerify: this.flags.tlsVerify,
-      caCert: this.flags.caCert,
-      debug: debugEnabled(),
-    });
-    try {
-      await client.ping();
-      const api = new RepositoryApi(client, ref.repository);
-      const jobs = Math.max(1, ctx.jobs);
+    this.client = new RegistryClient({ ref, credential, tlsVerify: this.flags.tlsVerify, caCert: this.flags.caCert, debug: debugEnabled() });
+    await this.client.ping();
+    this.api = new RepositoryApi(this.client, ref.repository);
+    return {};
+  }
 
-      // 1. Every layer and the config in parallel, before any upload.
-      const progress = image.layers.map((l) => ctx.progress.layer(l.digest, l.size));
-      progress.forEach((p) => p.state('checking'));
-      const blobs = [...image.layers.map((l) => ({ digest: l.digest, size: l.size })), { digest: image.config.digest, size: image.config.size }];
-      const present = await runLimited(blobs, HEAD_JOBS, (b) => api.hasBlob(b.digest, b.size));
+  async tryReuseBlob(blob: Blob): Promise<Reused | undefined> {
+    const api = this.api!;
+    if (await api.hasBlob(blob.digest, blob.size)) return { action: 'skipped', detail: 'already in registry' };
+    const from = mountSource(blob.sourceRepository, this.ref, this.flags.mountFrom);
+    if (!from) return undefined;
+    const m = await api.mount(blob.digest, from);
+    if (m.mounted) return { action: 'mounted', detail: `from ${from}` };
+    if (m.location) this.sessions.set(blob.digest, m.location);
+    return undefined;
+  }
 
-      // 2. Mount or upload what is missing; a failed blob restarts from the store. The config is
-      // tiny: it goes up beside the layers, not after them.
-      const config = present[blobs.length - 1]
-        ? undefined
-        : pushBlob(api, { digest: image.config.digest, size: image.config.size, open: () => Readable.from([image.config.bytes]), label: 'config' }, { state() {}, bytes() {} });
-      config?.catch(() => {}); // awaited below; a layer failure must not leave it unhandled
-      const outcomes = await runLimited(image.layers, jobs, async (l, i): Promise<LayerOutcome> => {
-        const p = progress[i];
-        if (present[i]) {
-          p.done('skipped (already in registry)');
-          return { digest: l.digest, size: l.size, action: 'skipped', bytesSent: 0 };
-        }
-        const r = await pushBlob(api, { digest: l.digest, size: l.size, open: () => l.open(), mountFrom: mountSource(l, ref, this.flags.mountFrom), label: 'layer' }, p);
-        p.done(r.action === 'mounted' ? 'mounted' : 'uploaded');
-        return { digest: l.digest, size: l.size, action: r.action, bytesSent: r.bytesSent };
-      });
-      await config;
+  async putBlob(blob: Blob, events: PutEvents): Promise<void> {
+    const session = this.sessions.get(blob.digest);
+    this.sessions.delete(blob.digest);
+    await pushBlob(this.api!, { digest: blob.digest, size: blob.size, open: () => blob.open(), label: blob.kind, session }, events);
+  }
 
-      // 3. The tag moves last: a failure above leaves the previous tag as it was.
-      const manifestDigest = await api.putManifest(tag ?? image.manifest.digest, image.manifest.bytes, image.manifest.mediaType);
-      const bytesSent = outcomes.reduce((a, o) => a + o.bytesSent, 0);
-      return {
-        destination: this.description,
-        reference: tag ? formatReference(ref, tag) : `${formatReference(ref)}@${manifestDigest}`,
-        manifestDigest,
-        layers: outcomes,
-        bytesSent,
-        seconds: (Date.now() - start) / 1000,
-      };
-    } finally {
-      await client.close();
-    }
+  async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {
+    const ref = this.ref;
+    const tag = ref.digest ? undefined : (ref.tag ?? image.tag ?? 'latest');
+    const digest = await this.api!.putManifest(tag ?? manifest.digest, manifest.bytes, manifest.mediaType);
+    return { reference: tag ? formatReference(ref, tag) : `${formatReference(ref)}@${digest}`, manifestDigest: digest };
+  }
+
+  async close(): Promise<void> {
+    const api = this.api;
+    if (api) for (const loc of this.sessions.values()) await api.cancelUpload(loc);
+    this.sessions.clear();
+    await this.client?.close();
+    this.client = undefined;
   }
 }
 
-registerTransport('docker://', (rest, flags) => new RegistryDestination(rest, flags));
+export const parseRegistryDestination: TransportParser = (rest, flags) => new RegistryDestination(parseRegistryReference(rest), flags);

@@ -1,18 +1,20 @@
 // The one image model every destination consumes: config and manifest bytes plus re-creatable layer streams.
 import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { basename } from 'node:path';
-import type { ImageFile, LayerRecord } from './schema.js';
-import { MEDIA_TYPE_DOCKER_LAYER_GZIP, MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_LAYER_TAR } from './schema.js';
+import type { ImageFile, LayerContent, LayerRecord } from './schema.js';
+import {
+  MEDIA_TYPE_DOCKER_LAYER_GZIP,
+  MEDIA_TYPE_DOCKER_LAYER_TAR,
+  MEDIA_TYPE_LAYER_GZIP,
+  MEDIA_TYPE_LAYER_TAR,
+  MEDIA_TYPE_OCI_CONFIG,
+  MEDIA_TYPE_OCI_MANIFEST,
+} from './media-types.js';
+import { explainMismatch, VerifyingStream, type Fingerprint } from './verify.js';
 import { sha256 } from '../util/digest.js';
-import { DigestMismatchError, UserError } from '../util/errors.js';
-
-export const MEDIA_TYPE_OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const MEDIA_TYPE_OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-export const MEDIA_TYPE_DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-export const MEDIA_TYPE_DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+import { UserError } from '../util/errors.js';
 
 export interface Descriptor {
   mediaType: string;
@@ -51,64 +53,19 @@ export interface ResolvedImage {
   configDocument: Record<string, unknown>;
 }
 
-/** Holds back the last chunk until the digest is known, so a mismatch surfaces as an error, not an end. */
-class VerifyingStream extends Transform {
-  private readonly hash = createHash('sha256');
-  private held: Buffer | null = null;
-  private bytes = 0;
-  constructor(private readonly expected: Descriptor, private readonly onMismatch: (got: string, size: number) => Promise<Error>) {
-    super();
-  }
-  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    const out = this.held;
-    this.held = chunk;
-    cb(null, out ?? undefined);
-  }
-  override _flush(cb: TransformCallback): void {
-    const got = 'sha256:' + this.hash.digest('hex');
-    if (got === this.expected.digest && this.bytes === this.expected.size) {
-      cb(null, this.held ?? undefined);
-      return;
-    }
-    this.onMismatch(got, this.bytes).then(
-      (err) => cb(err),
-      (err) => cb(err),
-    );
-  }
+/**
+ * What the model needs of the tar writer (src/tar/writer.ts), handed in by whoever resolves an
+ * image so that the model stays below the writer. Loaded on first use: a copy that skips every
+ * layer never needs it.
+ */
+export interface LayerTarWriter {
+  /** The layer's tar, read from the store as the consumer pulls. */
+  layerTarStream(content: LayerContent): Readable;
+  /** Per-source fingerprints of the layer as it would be written now. */
+  digestLayer(content: LayerContent): { sources: Record<string, string> };
 }
 
-async function explainMismatch(rec: LayerRecord, got: string, size: number): Promise<Error> {
-  const head = `layer ${rec.digest} (${rec.paths.length} store path${rec.paths.length === 1 ? '' : 's'}) regenerated as ${got} (${size} bytes, expected ${rec.size})`;
-  if (rec.blob) return new DigestMismatchError(`${head}: the fetched blob ${rec.blob} was modified`, rec.blob);
-  if (rec.sources) {
-    // A second pass with fingerprints names the source that changed.
-    const { digestLayer } = await import('../tar/writer.js');
-    const now = digestLayer(rec).sources;
-    for (const key of Object.keys(rec.sources).sort()) {
-      if (now[key] !== rec.sources[key]) {
-        const what = key === 'declared' ? 'the declared entries (users, directories, symlinks)' : key.startsWith('copyToRoot:') ? `copyToRoot ${key.slice(11)}` : `store path ${key}`;
-        return new DigestMismatchError(`${head}: ${what} changed since the image was built; rebuild it with nix-build`, key);
-      }
-    }
-    for (const key of Object.keys(now)) {
-      if (!(key in rec.sources)) return new DigestMismatchError(`${head}: ${key} appeared in the layer since it was built`, key);
-    }
-  }
-  // Same names, sizes and modes: a file's content changed. Nix's database holds each path's hash.
-  for (const p of [...rec.paths, ...rec.copyToRoot]) {
-    const { execa } = await import('execa');
-    const r = await execa('nix-store', ['--verify-path', p], { reject: false, all: true }).catch(() => undefined);
-    if (r && r.exitCode !== 0 && /modified|hash mismatch|was modified/i.test(r.all ?? ''))
-      return new DigestMismatchError(`${head}: the content of store path ${p} was modified since the image was built (nix-store --verify-path: ${(r.all ?? '').trim().split('\n')[0]}); repair it with nix-store --repair-path or rebuild`, p);
-  }
-  return new DigestMismatchError(
-    `${head}: no store path changed, so the tar writer differs (layer written by ${rec.writer ?? 'an unknown writer'}); rebuild the image with this longshore`,
-  );
-}
-
-function layerBlob(rec: LayerRecord): LayerBlob {
+function layerBlob(rec: LayerRecord, tarWriter: () => Promise<LayerTarWriter>): LayerBlob {
   const desc: Descriptor = { mediaType: rec.mediaType, digest: rec.digest, size: rec.size };
   return {
     ...desc,
@@ -125,15 +82,18 @@ function layerBlob(rec: LayerRecord): LayerBlob {
       }
     },
     open() {
-      const verify = new VerifyingStream(desc, (got, size) => explainMismatch(rec, got, size));
+      const fingerprint = async (): Promise<Fingerprint> => {
+        const w = await tarWriter();
+        return (c) => w.digestLayer(c).sources;
+      };
+      const verify = new VerifyingStream(desc, (got, size) => explainMismatch(rec, got, size, fingerprint));
       if (rec.blob) {
         const src = createReadStream(rec.blob, { highWaterMark: 1 << 20 });
         src.on('error', (e) => verify.destroy(new UserError(`cannot read ${rec.blob}: ${(e as NodeJS.ErrnoException).code ?? e}`)));
         return src.pipe(verify);
       }
       if (rec.mediaType !== MEDIA_TYPE_LAYER_TAR) throw new UserError(`layer ${rec.digest}: unsupported media type ${rec.mediaType}`);
-      // The tar writer loads on first use: a push that skips every layer never needs it.
-      import('../tar/writer.js').then(
+      tarWriter().then(
         ({ layerTarStream }) => {
           if (verify.destroyed) return;
           const stream = layerTarStream(rec);
@@ -162,11 +122,10 @@ export function imageHistory(img: ImageFile): LayerRecord['history'][] {
   return img.layers.map(own);
 }
 
-/** OCI manifests get OCI media types, Docker manifests Docker ones (same bytes: gzip is gzip). */
-export function manifestLayerType(mediaType: string, docker: boolean | undefined): string {
-  if (docker) return mediaType === MEDIA_TYPE_LAYER_GZIP ? MEDIA_TYPE_DOCKER_LAYER_GZIP : mediaType;
+/** Manifests are OCI: a base image's Docker layer types become their OCI names (same bytes: gzip is gzip). */
+export function ociLayerType(mediaType: string): string {
   if (mediaType === MEDIA_TYPE_DOCKER_LAYER_GZIP) return MEDIA_TYPE_LAYER_GZIP;
-  if (mediaType === 'application/vnd.docker.image.rootfs.diff.tar') return MEDIA_TYPE_LAYER_TAR;
+  if (mediaType === MEDIA_TYPE_DOCKER_LAYER_TAR) return MEDIA_TYPE_LAYER_TAR;
   return mediaType;
 }
 
@@ -174,11 +133,12 @@ export function manifestLayerType(mediaType: string, docker: boolean | undefined
 const canonical = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
 export interface ResolveOptions {
-  /** Docker schema2 media types (for daemons and docker-archive); OCI otherwise. */
-  docker?: boolean;
+  /** Loads the tar writer that regenerates layers (src/tar/writer.ts). */
+  tarWriter: () => Promise<LayerTarWriter>;
 }
 
-export function resolveImage(file: string, img: ImageFile, opts: ResolveOptions = {}): ResolvedImage {
+/** The image of an image JSON (`file`, parsed as `img`): config and manifest bytes, and its layers. */
+export function resolveImage(file: string, img: ImageFile, opts: ResolveOptions): ResolvedImage {
   const history = imageHistory(img);
   const configDocument: Record<string, unknown> = {
     created: img.created,
@@ -191,17 +151,17 @@ export function resolveImage(file: string, img: ImageFile, opts: ResolveOptions 
   };
   const configBytes = canonical(configDocument);
   const config: BlobBytes = {
-    mediaType: opts.docker ? MEDIA_TYPE_DOCKER_CONFIG : MEDIA_TYPE_OCI_CONFIG,
+    mediaType: MEDIA_TYPE_OCI_CONFIG,
     digest: sha256(configBytes),
     size: configBytes.length,
     bytes: configBytes,
   };
-  const layers = img.layers.map(layerBlob);
+  const layers = img.layers.map((rec) => layerBlob(rec, opts.tarWriter));
   const manifestDoc = {
     schemaVersion: 2,
-    mediaType: opts.docker ? MEDIA_TYPE_DOCKER_MANIFEST : MEDIA_TYPE_OCI_MANIFEST,
+    mediaType: MEDIA_TYPE_OCI_MANIFEST,
     config: { mediaType: config.mediaType, digest: config.digest, size: config.size },
-    layers: layers.map((l) => ({ mediaType: manifestLayerType(l.mediaType, opts.docker), digest: l.digest, size: l.size })),
+    layers: layers.map((l) => ({ mediaType: ociLayerType(l.mediaType), digest: l.digest, size: l.size })),
   };
   const manifestBytes = canonical(manifestDoc);
   return {

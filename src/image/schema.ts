@@ -4,9 +4,6 @@ import { isDigest } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
 
 export const FORMAT_VERSION = 1;
-export const MEDIA_TYPE_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
-export const MEDIA_TYPE_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
-export const MEDIA_TYPE_DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
 
 /** nix2container's perms shape: applies to entries coming from `path` whose image path matches `regex`. */
 export interface PermRule {

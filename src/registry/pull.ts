@@ -12,15 +12,9 @@ import type { RegistryClient, Response } from './client.js';
 import { TransientError } from './errors.js';
 import { RETRYABLE_STATUS, isNetworkError, parseRetryAfter, withRetry } from './retry.js';
 import { pullScope } from './api.js';
+import { IMAGE_MANIFEST_TYPES, INDEX_TYPES } from '../image/media-types.js';
 
-export const MEDIA_TYPE_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const MEDIA_TYPE_DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-export const MANIFEST_ACCEPT = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  MEDIA_TYPE_OCI_INDEX,
-  MEDIA_TYPE_DOCKER_LIST,
-].join(', ');
+export const MANIFEST_ACCEPT = [...IMAGE_MANIFEST_TYPES, ...INDEX_TYPES].join(', ');
 
 const h1 = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 

@@ -1,7 +1,8 @@
-// One blob to one repository: skip, mount, or upload — restarting from a fresh stream on failure.
-import { Transform, type Readable } from 'node:stream';
+// One blob up to one repository, restarting from a fresh stream on failure.
+import type { Readable } from 'node:stream';
 import { RepositoryApi } from './api.js';
 import { TransientError } from './errors.js';
+import { UserError } from '../util/errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
 
 export interface BlobSource {
@@ -10,56 +11,39 @@ export interface BlobSource {
   size?: number;
   /** A fresh stream each call (a layer regenerated from the store). Never replayed. */
   open(): Readable;
-  /** Another repository of the same registry that already has the blob. */
-  mountFrom?: string;
+  /** "layer" or "config", for messages. */
   label: string;
+  /** An upload session the registry already opened for this blob (a mount answered 202). */
+  session?: string;
 }
 
 export interface BlobEvents {
   state(s: string): void;
-  bytes(n: number): void;
 }
 
-export interface BlobResult {
-  action: 'mounted' | 'uploaded';
-  bytesSent: number;
-}
-
-export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEvents, retry: RetryOptions = DEFAULT_RETRY): Promise<BlobResult> {
+/**
+ * Uploads one blob (distribution spec: "Pushing blobs"), a new session and a fresh stream per
+ * attempt. Resolves once the registry confirmed the digest or a HEAD finds the blob; rejects with
+ * the stream's own failure (e.g. a digest mismatch, never retried) or the last attempt's.
+ */
+export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEvents, retry: RetryOptions = DEFAULT_RETRY): Promise<void> {
   const what = `uploading ${src.label} ${src.digest} to ${api.repository}`;
-  let sent = 0;
-  let mountTried = false;
-  let session: string | undefined;
-  const attempt = async (): Promise<BlobResult> => {
-    if (src.mountFrom && !mountTried) {
-      mountTried = true;
-      ev.state(`mounting from ${src.mountFrom}`);
-      const m = await api.mount(src.digest, src.mountFrom);
-      if (m.mounted) return { action: 'mounted', bytesSent: 0 };
-      session = m.location; // 202: the registry opened an upload session instead
-    }
+  let session = src.session;
+  const attempt = async (): Promise<void> => {
     const location = session ?? (await api.startUpload(what));
     session = undefined; // a session is used once; a retry opens a new one
     ev.state('uploading');
-    const stream = src.open();
+    const body = src.open();
     let streamError: Error | undefined;
-    stream.on('error', (e) => (streamError ??= e));
-    const count = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        sent += chunk.length;
-        ev.bytes(chunk.length);
-        cb(null, chunk);
-      },
-    });
-    stream.on('error', (e) => count.destroy(e));
-    const body = stream.pipe(count);
+    body.on('error', (e) => (streamError ??= e));
     let verified: boolean;
     try {
       verified = src.size !== undefined ? await api.putBlob(location, src.digest, body, src.size, what) : await api.patchThenPut(location, src.digest, body, what);
     } catch (e) {
-      stream.destroy();
-      // The store stream's own failure (e.g. a digest mismatch) is the real cause and is not retried.
-      if (streamError) throw streamError;
+      body.destroy();
+      // The store stream's own failure (a digest mismatch, an unreadable file) is the real cause and
+      // is not retried; the request's failure may reach the stream too, and is.
+      if (streamError instanceof UserError) throw streamError;
       await api.cancelUpload(location).catch(() => undefined);
       throw e;
     }
@@ -67,7 +51,6 @@ export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEven
     if (!verified && !(await api.hasBlob(src.digest, src.size))) {
       throw new TransientError(`${what}: the registry accepted the upload but does not have the blob`);
     }
-    return { action: 'uploaded', bytesSent: sent };
   };
   return withRetry(attempt, {
     ...retry,

@@ -9,9 +9,9 @@ import { appImageExpr, assertSentOnlyChangedLayer, copyJson, startDockerd, type 
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { DockerApi } from '../../src/daemon/docker-api.js';
 import { chainIDs, layersToSkip, skippable } from '../../src/daemon/layers.js';
-import { DockerDaemonDestination } from '../../src/dest/docker-daemon.js';
-import { resolveImage } from '../../src/image/model.js';
-import { loadImageFile } from '../../src/image/schema.js';
+import { copyImage } from '../../src/copy/copy.js';
+import { openImage } from '../../src/commands/image.js';
+import { parseDestination } from '../../src/dest/parse.js';
 import { silentProgress } from '../../src/util/progress.js';
 
 let d: Dockerd;
@@ -189,7 +189,7 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
   it('sends every layer when the daemon refuses the archive without the ones it was thought to hold', async () => {
     // A stale listing (images removed between listing and loading): the daemon is told it holds
     // every layer of an image it has never seen, refuses the archive, and gets the full one.
-    const image = resolveImage(v1, loadImageFile(v1));
+    const { image } = openImage(v1);
     const original = DockerApi.prototype.stacks;
     DockerApi.prototype.stacks = async (ids) => ids.map(() => image.layers.map((l) => l.diffID));
     const infos: string[] = [];
@@ -197,8 +197,8 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     process.env.DOCKER_HOST = d.host;
     try {
       await d.docker(['rmi', '-f', 'app:v1']);
-      const dest = new DockerDaemonDestination('stale/app', 'v1');
-      const r = await dest.copy(image, { jobs: 1, progress: { ...silentProgress, info: (m) => infos.push(m) } });
+      const dest = await parseDestination('docker-daemon:stale/app:v1', {});
+      const r = await copyImage(image, dest, { jobs: 1, progress: { ...silentProgress, info: (m) => infos.push(m) } });
       assert.ok(r.layers.every((l) => l.action === 'uploaded'));
       assert.match(infos.join('\n'), /refused the archive without the \d+ layer/);
     } finally {

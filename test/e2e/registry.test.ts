@@ -98,8 +98,7 @@ test('a blob of unknown size goes up as a streamed PATCH then PUT ?digest=', asy
     const api = new RepositoryApi(client, 'patch/blob');
     assert.equal(await api.hasBlob(digest), false);
     let opened = 0;
-    const r = await pushBlob(api, { digest, open: () => (opened++, Readable.from([data.subarray(0, 1 << 20), data.subarray(1 << 20)])), label: 'test blob' }, { state() {}, bytes() {} });
-    assert.deepEqual(r, { action: 'uploaded', bytesSent: data.length });
+    await pushBlob(api, { digest, open: () => (opened++, Readable.from([data.subarray(0, 1 << 20), data.subarray(1 << 20)])), label: 'test blob' }, { state() {} });
     assert.equal(opened, 1);
     assert.equal(await api.hasBlob(digest, data.length), true);
   } finally {

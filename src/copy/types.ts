@@ -1,0 +1,128 @@
+// The step interface every destination implements, and what a copy reports. containers/image's
+// ImageDestination is the model: the orchestrator (copy.ts) asks a destination to reuse a blob, to
+// put a blob and to commit; the destination implements only its own protocol.
+import type { Readable } from 'node:stream';
+import type { BlobBytes, Descriptor, ResolvedImage } from '../image/model.js';
+import type { Progress } from '../util/progress.js';
+import { UserError } from '../util/errors.js';
+
+export type LayerAction = 'skipped' | 'mounted' | 'uploaded' | 'written';
+
+export interface LayerOutcome {
+  digest: string;
+  size: number;
+  action: LayerAction;
+  /** Layer bytes that actually travelled (0 when skipped or mounted; more than size after a retry). */
+  bytesSent: number;
+}
+
+/** What `longshore copy --json` prints. */
+export interface CopyResult {
+  /** The destination as the user wrote it, credentials never included. */
+  destination: string;
+  /** What a user would pull or run, e.g. "localhost:5000/app:tag". */
+  reference: string;
+  manifestDigest?: string;
+  /** The config digest, for destinations that name images by it (daemons, archives). */
+  imageId?: string;
+  layers: LayerOutcome[];
+  bytesSent: number;
+  seconds: number;
+}
+
+/** What a destination can do; the orchestrator plans around it. */
+export interface Capabilities {
+  /**
+   * How it tells that it holds a blob already: 'probe' asks once per blob (a HEAD, a stat), so
+   * probes run many at a time; 'inventory' decided it once in open() from what it holds (daemons);
+   * 'none' never holds anything (a new archive file).
+   */
+  reuse: 'probe' | 'inventory' | 'none';
+  /** Blobs go into one stream one after another (archives, daemon loads): one put at a time, in image order. */
+  serial: boolean;
+  /** What a put is called in progress and results: bytes uploaded, or written to files. */
+  putAction: 'uploaded' | 'written';
+  /**
+   * The config may travel beside the layers rather than after them: a blob nothing references
+   * is invisible there (a registry), so a failed copy shows no trace of it.
+   */
+  configBeside: boolean;
+}
+
+/** A blob the copy may send: one of the image's layers, or its config. */
+export interface Blob extends Descriptor {
+  kind: 'layer' | 'config';
+  /** Layers: the digest of the uncompressed tar, by which daemons know what they hold. */
+  diffID?: string;
+  /** Another repository ("HOST/NAME") known to hold the blob, that a registry may mount it from. */
+  sourceRepository?: string;
+  /**
+   * A fresh stream of the blob's bytes, regenerated from the store at each call (a failed upload
+   * starts again from here, never from a replayed stream). It fails, before its last chunk, when
+   * the bytes differ from the descriptor.
+   */
+  open(): Readable;
+}
+
+/** A blob the destination made present without its bytes. */
+export interface Reused {
+  action: 'skipped' | 'mounted';
+  /** For progress, e.g. "already in registry", "from team/base". */
+  detail: string;
+}
+
+export interface StepContext {
+  progress: Progress;
+}
+
+export interface OpenOptions extends StepContext {
+  /** false after a destination refused what it was thought to hold: every blob is sent. */
+  reuse: boolean;
+}
+
+export interface Opened {
+  /** Set when the destination holds this exact image already (e.g. "image already loaded"): commit only tags it. */
+  present?: string;
+}
+
+export interface Committed {
+  reference: string;
+  manifestDigest?: string;
+  imageId?: string;
+}
+
+/** Progress events a destination reports while putting one blob. */
+export interface PutEvents {
+  state(s: string): void;
+}
+
+/**
+ * A copy destination: a registry repository, an OCI layout, an archive file, a daemon.
+ * The orchestrator calls open once, then tryReuseBlob and putBlob per blob, then commit, and
+ * close in every outcome. Nothing a reference names may change before commit.
+ */
+export interface ImageDestination {
+  /** The transport reference as the user wrote it, credentials never included. */
+  readonly description: string;
+  readonly capabilities: Capabilities;
+  /** Connects, authenticates, learns what the destination holds. */
+  open(image: ResolvedImage, opts: OpenOptions): Promise<Opened>;
+  /** Makes the blob present without its bytes, when it can; undefined when the blob must be put. */
+  tryReuseBlob(blob: Blob, ctx: StepContext): Promise<Reused | undefined>;
+  /** Sends the blob's bytes (from blob.open(), which the orchestrator counts). */
+  putBlob(blob: Blob, events: PutEvents): Promise<void>;
+  /** Makes the image visible under its reference, once every blob is in place: the tag moves here. */
+  commit(image: ResolvedImage, manifest: BlobBytes, ctx: StepContext): Promise<Committed>;
+  /** Releases connections and files; with `failure`, abandons what commit did not finish. */
+  close(failure?: unknown): Promise<void>;
+}
+
+/**
+ * Thrown by a destination that needs the whole copy done again (e.g. a daemon refused an archive
+ * that left out the layers it was thought to hold). `reuse` false sends every blob next time.
+ */
+export class CopyAgain extends UserError {
+  constructor(message: string, readonly reuse: boolean) {
+    super(message, undefined, 'COPY_AGAIN');
+  }
+}

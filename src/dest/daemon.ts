@@ -1,0 +1,120 @@
+// docker-daemon:NAME[:TAG] and podman:NAME[:TAG] — loads into a daemon, one archive per copy,
+// leaving out the layer files the daemon already holds. Docker and Podman (API or CLI) differ
+// only behind the DaemonBackend interface (src/daemon/backend.ts).
+import { ARCHIVE_HEAD, ImageArchive } from '../archive/archive.js';
+import { CopyAgain, type Blob, type Capabilities, type Committed, type ImageDestination, type Opened, type OpenOptions, type Reused } from '../copy/types.js';
+import type { BlobBytes, ResolvedImage } from '../image/model.js';
+import type { ConnectBackend, DaemonBackend } from '../daemon/backend.js';
+import { connectDocker } from '../daemon/docker.js';
+import { EarlyLoadRefused } from '../daemon/docker-api.js';
+import { layersToSkip } from '../daemon/layers.js';
+import { connectPodman } from '../daemon/podman.js';
+import { parseNameTag } from '../daemon/reference.js';
+import { hasCode, UserError } from '../util/errors.js';
+import type { TransportParser } from './flags.js';
+
+export class DaemonDestination implements ImageDestination {
+  readonly capabilities: Capabilities = { reuse: 'inventory', serial: true, putAction: 'uploaded', configBeside: false };
+  readonly description: string;
+  private backend: DaemonBackend | undefined;
+  private ref = '';
+  private tag = '';
+  /** The ID the daemon holds this exact image under, when it does. */
+  private held: string | undefined;
+  private omit = new Set<string>();
+  private archive: ImageArchive | undefined;
+  private loading: Promise<void> | undefined;
+  private abort = new AbortController();
+  /** The daemon refused a load opened early after reading the archive: later tries go the plain way. */
+  private noEarlyLoad = false;
+
+  constructor(
+    readonly transport: 'docker-daemon' | 'podman',
+    readonly name: string,
+    readonly givenTag: string | undefined,
+    private readonly connect: ConnectBackend,
+  ) {
+    this.description = `${transport}:${name}${givenTag ? ':' + givenTag : ''}`;
+  }
+
+  async open(image: ResolvedImage, opts: OpenOptions): Promise<Opened> {
+    this.tag = this.givenTag ?? image.tag ?? 'latest';
+    this.ref = `${this.name}:${this.tag}`;
+    // Most copies load something: a backend that can opens the load now, with the archive's head.
+    const backend = (this.backend = await this.connect({ head: this.noEarlyLoad ? undefined : ARCHIVE_HEAD }, (m) => opts.progress.info(m)));
+    const images = await backend.images();
+    this.held = images.find((i) => i.id === image.config.digest || i.id === image.manifest.digest)?.id;
+    if (this.held) return { present: 'image already loaded' };
+    this.omit = opts.reuse
+      ? await layersToSkip(image.layers.map((l) => l.diffID), backend.skipRule, { name: this.name, ref: this.ref }, images, (ids) => backend.stacks(ids))
+      : new Set();
+    const archive = (this.archive = new ImageArchive(backend.archiveFormat, { headSent: backend.headSent }));
+    this.abort = new AbortController();
+    this.loading = backend.load(archive.stream, this.abort.signal);
+    this.loading.catch(() => {}); // awaited in commit; a failed put must not leave it unhandled
+    archive.attach(this.loading);
+    return {};
+  }
+
+  async tryReuseBlob(blob: Blob): Promise<Reused | undefined> {
+    return blob.diffID && this.omit.has(blob.diffID) ? { action: 'skipped', detail: 'daemon has it' } : undefined;
+  }
+
+  async putBlob(blob: Blob): Promise<void> {
+    await this.archive!.putBlob(blob.digest, blob.size, blob.open());
+  }
+
+  async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {
+    const backend = this.backend!;
+    if (this.archive) {
+      const names = { repoTags: [this.ref], refName: this.tag };
+      try {
+        await this.archive.finish(image, manifest, names);
+        await this.loading;
+      } catch (e) {
+        throw this.retryable(e) ?? e;
+      }
+    }
+    // An image held already is only tagged; a loaded one is named by its archive where the daemon
+    // honours that name, and tagged where it might not.
+    if (this.held || !backend.namesFromArchive) await backend.tag(this.held ?? image.config.digest, this.name, this.tag);
+    const got = await backend.inspect(this.ref);
+    if (!got) throw new UserError(`${backend.label} reported success but has no image ${this.ref}`, undefined, 'DAEMON_VERIFY_FAILED');
+    if (got.id !== image.config.digest && got.id !== image.manifest.digest)
+      throw new UserError(`${backend.label} holds ${got.id} as ${this.ref}, expected ${image.config.digest} (or, in a containerd image store, ${image.manifest.digest})`, undefined, 'DAEMON_VERIFY_FAILED');
+    return { reference: this.ref, imageId: image.config.digest };
+  }
+
+  /** A load worth doing again: refused without the layers the daemon was thought to hold, or refused on its early path. */
+  private retryable(e: unknown): CopyAgain | undefined {
+    const label = this.backend!.label;
+    if (e instanceof EarlyLoadRefused) {
+      this.noEarlyLoad = true;
+      return new CopyAgain(`${label}: ${e.message}; loading again on the negotiated API path`, true);
+    }
+    if (this.omit.size > 0 && hasCode(e, 'DAEMON_REFUSED'))
+      return new CopyAgain(`${label} refused the archive without the ${this.omit.size} layer(s) it has (${(e as Error).message}); sending every layer`, false);
+    return undefined;
+  }
+
+  async close(failure?: unknown): Promise<void> {
+    if (failure !== undefined) {
+      this.archive?.abort(failure);
+      this.abort.abort(failure);
+    }
+    this.archive = undefined;
+    this.loading = undefined;
+    await this.backend?.close();
+    this.backend = undefined;
+  }
+}
+
+export const parseDockerDaemonDestination: TransportParser = (rest) => {
+  const { name, tag } = parseNameTag(rest, 'docker-daemon');
+  return new DaemonDestination('docker-daemon', name, tag, connectDocker);
+};
+
+export const parsePodmanDestination: TransportParser = (rest) => {
+  const { name, tag } = parseNameTag(rest, 'podman');
+  return new DaemonDestination('podman', name, tag, connectPodman);
+};

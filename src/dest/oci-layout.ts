@@ -1,0 +1,95 @@
+// oci:DIR[:TAG] — an OCI image layout directory (image-spec image-layout.md), written blob by
+// blob with nothing half-written: each blob goes to a temporary name and is renamed once its
+// digest checked out, and index.json moves last.
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Blob, Capabilities, Committed, ImageDestination, Opened, Reused } from '../copy/types.js';
+import type { BlobBytes, ResolvedImage } from '../image/model.js';
+import { MEDIA_TYPE_OCI_INDEX } from '../image/media-types.js';
+import { digestHex } from '../util/digest.js';
+import { UserError } from '../util/errors.js';
+import { fileError, writeAtomically } from '../util/atomic.js';
+import type { TransportParser } from './flags.js';
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+
+interface IndexFile {
+  schemaVersion: 2;
+  mediaType?: string;
+  manifests: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }[];
+}
+
+async function exists(file: string, size: number): Promise<boolean> {
+  try {
+    return (await stat(file)).size === size;
+  } catch {
+    return false;
+  }
+}
+
+export class OciLayoutDestination implements ImageDestination {
+  readonly capabilities: Capabilities = { reuse: 'probe', serial: false, putAction: 'written', configBeside: false };
+  readonly description: string;
+  constructor(
+    readonly dir: string,
+    readonly tag: string | undefined,
+  ) {
+    this.description = `oci:${dir}${tag ? ':' + tag : ''}`;
+  }
+
+  private blobPath(digest: string): string {
+    return join(this.dir, 'blobs', 'sha256', digestHex(digest));
+  }
+
+  async open(): Promise<Opened> {
+    await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true }).catch((e: unknown) => {
+      throw fileError(e, this.dir, 'creating');
+    });
+    return {};
+  }
+
+  async tryReuseBlob(blob: Blob): Promise<Reused | undefined> {
+    return (await exists(this.blobPath(blob.digest), blob.size)) ? { action: 'skipped', detail: 'already in layout' } : undefined;
+  }
+
+  async putBlob(blob: Blob): Promise<void> {
+    await writeAtomically(this.blobPath(blob.digest), (tmp) => pipeline(blob.open(), createWriteStream(tmp)));
+  }
+
+  async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {
+    const tag = this.tag ?? image.tag;
+    const manifestFile = this.blobPath(manifest.digest);
+    if (!(await exists(manifestFile, manifest.size))) await writeAtomically(manifestFile, (tmp) => writeFile(tmp, manifest.bytes));
+    const layoutFile = join(this.dir, 'oci-layout');
+    await writeFile(layoutFile, JSON.stringify({ imageLayoutVersion: '1.0.0' })).catch((e: unknown) => {
+      throw fileError(e, layoutFile);
+    });
+    // The index moves last, once every blob it points to is in place.
+    const indexFile = join(this.dir, 'index.json');
+    let index: IndexFile = { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [] };
+    try {
+      index = JSON.parse(await readFile(indexFile, 'utf8')) as IndexFile;
+      if (!Array.isArray(index.manifests)) throw new Error('no "manifests" list');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`${indexFile}: not an OCI index: ${(e as Error).message}`, undefined, 'INVALID_LAYOUT');
+    }
+    const entry = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, ...(tag ? { annotations: { [REF_NAME]: tag } } : {}) };
+    index.manifests = index.manifests.filter((m) => (tag ? m.annotations?.[REF_NAME] !== tag : m.digest !== entry.digest));
+    index.manifests.push(entry);
+    await writeAtomically(indexFile, (tmp) => writeFile(tmp, JSON.stringify(index)));
+    return { reference: `oci:${this.dir}${tag ? ':' + tag : ''}`, manifestDigest: manifest.digest };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** DIR[:TAG]; the directory itself may not contain ':', as in containers/image. */
+export const parseOciLayoutDestination: TransportParser = (rest) => {
+  const i = rest.lastIndexOf(':');
+  const path = i <= 0 ? rest : rest.slice(0, i);
+  const tag = i <= 0 ? undefined : rest.slice(i + 1) || undefined;
+  if (!path) throw new UserError('oci: needs a directory, as in oci:DIR[:TAG]', undefined, 'INVALID_REFERENCE');
+  return new OciLayoutDestination(path, tag);
+};
