@@ -1,7 +1,7 @@
 // The distribution v2 calls longshore makes: blob HEAD, mount, upload (monolithic or streamed), manifest PUT.
 import { sha256 } from '../util/digest.js';
 import type { Readable } from 'node:stream';
-import { UserError } from '../util/errors.js';
+import { hasCode, UserError } from '../util/errors.js';
 import { header1, type RegistryClient, type Response } from './client.js';
 import { TransientError } from './errors.js';
 
@@ -20,7 +20,14 @@ export function withDigest(location: string, digest: string): string {
 }
 
 export class RepositoryApi {
-  constructor(readonly client: RegistryClient, readonly repository: string) {}
+  /** "HOST/REPOSITORY", for messages. */
+  readonly where: string;
+  constructor(
+    readonly client: RegistryClient,
+    readonly repository: string,
+  ) {
+    this.where = `${client.opts.ref.registry}/${repository}`;
+  }
 
   private get scopes(): string[] {
     return [pushScope(this.repository)];
@@ -28,7 +35,7 @@ export class RepositoryApi {
 
   /** true when the registry has the blob in this repository (with the expected size when given). */
   async hasBlob(digest: string, size?: number): Promise<boolean> {
-    const what = `checking blob ${digest} in ${this.repository}`;
+    const what = `checking blob ${digest} in ${this.where}`;
     const res = await this.client.request({ method: 'HEAD', url: `/v2/${this.repository}/blobs/${digest}`, scopes: this.scopes, what });
     if (res.status === 200) {
       const len = header1(res.headers, 'content-length');
@@ -40,14 +47,14 @@ export class RepositoryApi {
 
   /** Cross-repository mount. 'mounted', or the upload session the registry opened instead. */
   async mount(digest: string, from: string): Promise<{ mounted: true } | { mounted: false; location?: string }> {
-    const what = `mounting blob ${digest} from ${from} into ${this.repository}`;
+    const what = `mounting blob ${digest} from ${from} into ${this.where}`;
     const url = `/v2/${this.repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
     let res: Response;
     try {
       res = await this.client.request({ method: 'POST', url, scopes: [...this.scopes, `repository:${from}:pull`], what });
     } catch (e) {
       // Some registries answer 401/403 to a refused mount (no pull right on the source): upload instead.
-      if (e instanceof UserError && /answered 40[13]|refused/.test(e.message)) return { mounted: false };
+      if (hasCode(e, 'UNAUTHORIZED') || hasCode(e, 'DENIED')) return { mounted: false };
       throw e;
     }
     if (res.status === 201) return { mounted: true };
@@ -89,7 +96,7 @@ export class RepositoryApi {
     const err = this.client.error(what, res);
     // A retried PUT may find the session already committed: the blob may well be there.
     if (err.has('BLOB_UPLOAD_UNKNOWN') && (await this.hasBlob(digest))) return true;
-    if (err.has('BLOB_UPLOAD_UNKNOWN')) throw new TransientError(err.message);
+    if (err.has('BLOB_UPLOAD_UNKNOWN')) throw new TransientError(err.message, undefined, 'UPLOAD_LOST');
     throw err;
   }
 
@@ -104,7 +111,7 @@ export class RepositoryApi {
   /** PUT of the exact manifest bytes; checks the digest the registry computed. */
   async putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     const digest = sha256(bytes);
-    const what = `pushing manifest ${digest} as ${this.repository}:${reference}`;
+    const what = `pushing manifest ${digest} as ${this.where}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
     const res = await this.client.request({
       method: 'PUT',
       url: `/v2/${this.repository}/manifests/${reference}`,

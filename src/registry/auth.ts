@@ -147,6 +147,7 @@ export class Authenticator {
       throw new UserError(
         `${this.registry}: the token server ${new URL(realm).host} refused ${c ? `the credentials from ${c.source}` : 'anonymous access'} (${res.status}) for ${scopes.join(' ') || 'no scope'}`,
         c ? undefined : 'log in with --creds USER:PASSWORD, --creds-file, --authfile or `podman login`',
+        'UNAUTHORIZED',
       );
     }
     if (res.status !== 200) throw new UserError(`${this.registry}: token server answered ${res.status}: ${res.text.slice(0, 200)}`);

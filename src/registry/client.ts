@@ -2,12 +2,13 @@
 // leaking credentials, debug logging with secrets redacted, retries for replayable requests.
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from '../util/http.js';
-import { UserError } from '../util/errors.js';
+import { hasCode, UserError } from '../util/errors.js';
 import { Authenticator } from './auth.js';
 import type { Credential } from './credentials.js';
 import { RegistryError, TransientError, parseErrorBody } from './errors.js';
+import { networkError, notTls } from './network.js';
 import { isLoopback, type RegistryReference } from './reference.js';
-import { RETRYABLE_STATUS, isNetworkError, parseRetryAfter, withRetry } from './retry.js';
+import { RETRYABLE_STATUS, parseRetryAfter, withRetry } from './retry.js';
 import { registryConnector } from './tls.js';
 import type { Connector } from '../util/http.js';
 import { debugLog } from '../util/debug.js';
@@ -85,14 +86,15 @@ export class RegistryClient {
     if (this.opts.debug) debugLog(msg);
   }
 
-  /** GET /v2/: picks the scheme and learns the auth challenge. */
+  /** GET /v2/ (distribution spec: "Determining support"): picks the scheme and learns the auth challenge. */
   async ping(): Promise<void> {
+    const what = `connecting to the registry at ${this.host}`;
     const tryPing = async (): Promise<void> => {
-      const res = await this.send('GET', `${this.base}/v2/`, {}, undefined);
+      const res = await this.send('GET', `${this.base}/v2/`, {}, undefined, what);
       if (res.status === 401) this.auth.setChallenge(res.headers['www-authenticate']);
-      else if (res.status >= 500) throw new TransientError(`${this.host}: /v2/ answered ${res.status}`, parseRetryAfter(res.headers['retry-after']));
+      else if (res.status >= 500) throw new TransientError(`${what}: GET /v2/ answered ${res.status}`, parseRetryAfter(res.headers['retry-after']));
       else if (res.status !== 200 && res.status !== 404) {
-        throw new UserError(`${this.host} does not look like a container registry: GET /v2/ answered ${res.status}`);
+        throw new UserError(`${this.host} does not look like a container registry: GET /v2/ answered ${res.status}`, undefined, 'NOT_A_REGISTRY');
       }
     };
     // Loopback registries speak plain HTTP by convention: start there and skip a TLS handshake
@@ -100,13 +102,18 @@ export class RegistryClient {
     if (this.base.startsWith('https:') && this.mayUseHttp() && isLoopback(this.host) && this.opts.tlsVerify !== true) {
       this.base = `http://${this.host}`;
       try {
-        const res = await this.send('GET', `${this.base}/v2/`, {}, undefined);
+        const res = await this.send('GET', `${this.base}/v2/`, {}, undefined, what);
         if (res.status === 200 || res.status === 401 || res.status === 404) {
           if (res.status === 401) this.auth.setChallenge(res.headers['www-authenticate']);
           return;
         }
-      } catch {
-        // not plain HTTP: fall through to HTTPS
+      } catch (e) {
+        // Nothing listening answers HTTPS either; anything else may be a TLS server.
+        if (hasCode(e, 'CONNECTION_REFUSED') || hasCode(e, 'NAME_NOT_RESOLVED')) {
+          this.base = `https://${this.host}`;
+          await withRetry(tryPing);
+          return;
+        }
       }
       this.debug(`${this.host}: plain HTTP did not answer as a registry; trying HTTPS`);
       this.base = `https://${this.host}`;
@@ -115,34 +122,34 @@ export class RegistryClient {
       try {
         await tryPing();
       } catch (e) {
-        if (this.base.startsWith('https:') && this.mayUseHttp() && looksLikeNotTls(e)) {
+        if (this.base.startsWith('https:') && this.mayUseHttp() && notTls(e)) {
           this.debug(`${this.host}: HTTPS failed (${(e as Error).message}); using plain HTTP`);
           this.base = `http://${this.host}`;
           return tryPing();
-        }
-        if (isTlsError(e)) {
-          throw new UserError(
-            `${this.host}: TLS failed: ${tlsMessage(e)}`,
-            'trust the registry CA with --ca-cert FILE, or use --tls-verify=false for a test registry',
-          );
         }
         throw e;
       }
     });
   }
 
-  private async send(method: string, url: string, headers: Record<string, string>, body: Buffer | Readable | undefined): Promise<Response> {
+  /** One HTTP exchange; a failure below HTTP becomes a NetworkError saying `what` failed. */
+  private async send(method: string, url: string, headers: Record<string, string>, body: Buffer | Readable | undefined, what: string): Promise<Response> {
     this.debug(`> ${method} ${url} ${JSON.stringify(redact(headers))}`);
-    const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.dispatcher });
-    const text = method === 'HEAD' ? (await res.body.dump(), '') : await res.body.text();
-    this.debug(`< ${res.statusCode} ${method} ${url}${res.headers.location ? ` location=${String(res.headers.location)}` : ''}`);
-    return { status: res.statusCode, headers: res.headers as Headers, text, url };
+    try {
+      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.dispatcher });
+      const text = method === 'HEAD' ? (await res.body.dump(), '') : await res.body.text();
+      this.debug(`< ${res.statusCode} ${method} ${url}${res.headers.location ? ` location=${String(res.headers.location)}` : ''}`);
+      return { status: res.statusCode, headers: res.headers as Headers, text, url };
+    } catch (e) {
+      throw networkError(e, what, new URL(url).host) ?? e;
+    }
   }
 
   private tokenFetch(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<{ status: number; text: string }> {
+    const what = `getting a token from ${new URL(url).host}`;
     return withRetry(async () => {
-      const res = await this.send(init.method, url, init.headers, init.body !== undefined ? Buffer.from(init.body) : undefined);
-      if (RETRYABLE_STATUS.has(res.status)) throw new TransientError(`token server answered ${res.status}`, parseRetryAfter(res.headers['retry-after']));
+      const res = await this.send(init.method, url, init.headers, init.body !== undefined ? Buffer.from(init.body) : undefined, what);
+      if (RETRYABLE_STATUS.has(res.status)) throw new TransientError(`${what}: the token server answered ${res.status}`, parseRetryAfter(res.headers['retry-after']));
       return { status: res.status, text: res.text };
     });
   }
@@ -169,19 +176,13 @@ export class RegistryClient {
         const headers: Record<string, string> = { ...o.headers };
         const auth = this.sameOrigin(url) ? await this.auth.header(o.scopes) : undefined;
         if (auth) headers.authorization = auth;
-        let res: Response;
-        try {
-          res = await this.send(o.method, url, headers, o.body);
-        } catch (e) {
-          if (isNetworkError(e)) throw new TransientError(`${o.what}: ${describeNetworkError(e)}`, undefined, e);
-          throw e;
-        }
+        const res = await this.send(o.method, url, headers, o.body, o.what);
         if (res.status === 401 && this.sameOrigin(url)) {
           const again = this.auth.unauthorized(res.headers['www-authenticate'], !!auth);
           if (again && authTries++ < 2) {
             if (replayable) continue;
             // The stream is spent; the caller reopens the layer and gets the new token.
-            throw new TransientError(`${o.what}: authorization expired mid-request`);
+            throw new TransientError(`${o.what}: authorization expired mid-request`, undefined, 'AUTH_EXPIRED');
           }
           throw this.error(
             o.what,
@@ -220,33 +221,6 @@ export class RegistryClient {
 function summary(res: Response): string {
   const errs = parseErrorBody(res.text);
   return errs.length ? ` (${errs.map((e) => `${e.code}${e.message ? ': ' + e.message : ''}`).join('; ')})` : '';
-}
-
-function chain(e: unknown): { code?: string; message: string }[] {
-  const out: { code?: string; message: string }[] = [];
-  for (let cur = e, d = 0; cur && d < 4; d++, cur = (cur as { cause?: unknown }).cause) {
-    out.push({ code: (cur as { code?: string }).code, message: cur instanceof Error ? cur.message : String(cur) });
-  }
-  return out;
-}
-
-function describeNetworkError(e: unknown): string {
-  return chain(e)
-    .map((c) => (c.code ? `${c.code} ${c.message}` : c.message))
-    .join(': ');
-}
-
-function looksLikeNotTls(e: unknown): boolean {
-  return chain(e).some((c) => /wrong version number|packet length too long|EPROTO|ECONNRESET|other side closed/i.test(`${c.code} ${c.message}`));
-}
-
-function isTlsError(e: unknown): boolean {
-  return chain(e).some((c) => /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|certificate/i.test(`${c.code} ${c.message}`));
-}
-
-function tlsMessage(e: unknown): string {
-  const c = chain(e).find((x) => /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|certificate/i.test(`${x.code} ${x.message}`));
-  return c ? `${c.code ? c.code + ' ' : ''}${c.message}` : String(e);
 }
 
 export { header1 };

@@ -20,6 +20,14 @@ export function parseErrorBody(text: string): RegistryErrorEntry[] {
   }
 }
 
+/** The stable code of a registry's refusal, by HTTP status. */
+function registryCode(status: number): string {
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'DENIED';
+  if (status === 404) return 'NOT_FOUND';
+  return 'REGISTRY_REFUSED';
+}
+
 export class RegistryError extends UserError {
   constructor(
     /** e.g. "uploading layer sha256:… to 127.0.0.1:5000/app" */
@@ -30,7 +38,7 @@ export class RegistryError extends UserError {
     hint?: string,
   ) {
     const codes = errors.map((e) => `${e.code}${e.message ? ': ' + e.message : ''}`).join('; ');
-    super(`${what}: registry answered ${status}${codes ? ` (${codes})` : bodySnippet ? ` (${bodySnippet.slice(0, 200)})` : ''}`, hint);
+    super(`${what}: registry answered ${status}${codes ? ` (${codes})` : bodySnippet ? ` (${bodySnippet.slice(0, 200)})` : ''}`, hint, registryCode(status));
     this.name = 'RegistryError';
   }
   has(code: string): boolean {
@@ -38,10 +46,17 @@ export class RegistryError extends UserError {
   }
 }
 
-/** A failure worth trying again (network error, 408/429/5xx), with the server's Retry-After if any. */
-export class TransientError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number, override readonly cause?: unknown) {
-    super(message);
+/**
+ * A registry answer worth trying again with backoff (408, 429, 5xx; an upload the registry lost; a
+ * token that expired mid-request), with the server's Retry-After if any.
+ */
+export class TransientError extends UserError {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    code = 'REGISTRY_UNAVAILABLE',
+  ) {
+    super(message, undefined, code);
     this.name = 'TransientError';
   }
 }

@@ -10,7 +10,8 @@ import { Agent, request, type Dispatcher } from '../util/http.js';
 import { UserError } from '../util/errors.js';
 import type { RegistryClient, Response } from './client.js';
 import { TransientError } from './errors.js';
-import { RETRYABLE_STATUS, isNetworkError, parseRetryAfter, withRetry } from './retry.js';
+import { RETRYABLE_STATUS, parseRetryAfter, withRetry } from './retry.js';
+import { networkError } from './network.js';
 import { pullScope } from './api.js';
 import { IMAGE_MANIFEST_TYPES, INDEX_TYPES } from '../image/media-types.js';
 
@@ -46,8 +47,7 @@ export class RegistryReader {
       try {
         res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
       } catch (e) {
-        if (isNetworkError(e)) throw new TransientError(`${what}: ${(e as Error).message}`, undefined, e);
-        throw e;
+        throw networkError(e, what, new URL(url).host) ?? e;
       }
       const hdrs = res.headers as Record<string, string | string[] | undefined>;
       if (res.statusCode === 200) return { status: 200, headers: hdrs, body: res.body, url };
@@ -75,7 +75,7 @@ export class RegistryReader {
 
   /** A manifest (or index) as exact bytes; by digest, the bytes are checked against it. */
   async manifest(reference: string): Promise<{ bytes: Buffer; mediaType: string; digest: string }> {
-    const what = `fetching manifest ${this.repository}:${reference}`;
+    const what = `fetching manifest ${this.client.opts.ref.registry}/${this.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
     return withRetry(async () => {
       const r = await this.get(`/v2/${this.repository}/manifests/${reference}`, MANIFEST_ACCEPT, what);
       const chunks: Buffer[] = [];
@@ -134,8 +134,7 @@ export class RegistryReader {
         );
       } catch (e) {
         await rm(file, { force: true });
-        if (isNetworkError(e)) throw new TransientError(`${what}: ${(e as Error).message}`, undefined, e);
-        throw e;
+        throw networkError(e, what, this.client.opts.ref.apiHost) ?? e;
       }
       try {
         verifyBlob(what, digest, size, 'sha256:' + hash.digest('hex'), n);

@@ -1,34 +1,14 @@
-// Exponential backoff with jitter for transient registry failures; honours Retry-After.
+// When a failed registry request is tried again: exponential backoff with jitter for overloaded
+// servers (5xx, 429, resets, timeouts), honouring Retry-After; a few quick tries within a second
+// for a refused connection or a failed lookup; never for anything else. Exhausted retries end in a
+// user error that says how many attempts were made and what the last one met.
+import { UserError } from '../util/errors.js';
 import { TransientError } from './errors.js';
+import { NetworkError, type NetworkCode, type RetryKind } from './network.js';
 
 export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'ENOTCONN',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
-/** True for socket-level failures (reset, broken pipe, closed by peer). */
-export function isNetworkError(e: unknown): boolean {
-  for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
-    const code = (cur as { code?: string }).code;
-    if (code && NETWORK_CODES.has(code)) return true;
-    if (cur instanceof Error && /other side closed|socket hang up|terminated/i.test(cur.message)) return true;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfter(v: string | string[] | undefined): number | undefined {
   const s = Array.isArray(v) ? v[0] : v;
   if (!s) return undefined;
@@ -38,6 +18,7 @@ export function parseRetryAfter(v: string | string[] | undefined): number | unde
 }
 
 export interface RetryOptions {
+  /** Attempts in all, the first one included. */
   attempts: number;
   baseMs: number;
   maxMs: number;
@@ -45,29 +26,49 @@ export interface RetryOptions {
   onRetry?: (attempt: number, err: Error, delayMs: number) => void;
 }
 
+/** For overloaded servers: 250 ms doubling, capped at 15 s; five attempts (crane, skopeo do alike). */
 export const DEFAULT_RETRY: RetryOptions = { attempts: 5, baseMs: 250, maxMs: 15_000 };
+/** For a refused connection or a failed lookup: three attempts within a second. */
+export const QUICK_RETRY: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs'> = { attempts: 3, baseMs: 100, maxMs: 400 };
 
-export function backoffMs(attempt: number, o: RetryOptions, retryAfterMs?: number): number {
+/** How `e` is retried. */
+export function retryKind(e: unknown): RetryKind {
+  if (e instanceof NetworkError) return e.retry;
+  if (e instanceof TransientError) return 'backoff';
+  return 'never';
+}
+
+/** The delay before attempt `attempt + 1`, in ms: exponential with jitter; Retry-After as a floor, capped at 2 minutes. */
+export function backoffMs(attempt: number, o: Pick<RetryOptions, 'baseMs' | 'maxMs'>, retryAfterMs?: number): number {
   const exp = Math.min(o.maxMs, o.baseMs * 2 ** (attempt - 1));
   const jittered = exp / 2 + Math.random() * (exp / 2);
-  // Retry-After is a floor (the server asked for it), capped so a bad header can't stall us forever.
   return retryAfterMs !== undefined ? Math.min(Math.max(retryAfterMs, jittered), 120_000) : jittered;
+}
+
+/** The last failure, saying how many attempts were made. */
+function exhausted(e: unknown, attempts: number): unknown {
+  if (attempts < 2 || !(e instanceof UserError)) return e;
+  const message = `${e.message} after ${attempts} attempts`;
+  if (e instanceof NetworkError) return new NetworkError(e.code as NetworkCode, message, 'never', e.hint, e.cause);
+  return new UserError(message, e.hint, e.code);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Runs `fn` again on TransientError or a network error. `fn` must rebuild everything it sends
- * (a consumed stream is never replayed: callers reopen the layer from the store).
+ * Runs `fn` again while it fails in a way worth retrying (retryKind). `fn` must rebuild everything
+ * it sends: a consumed stream is never replayed; callers reopen the layer from the store.
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, o: RetryOptions = DEFAULT_RETRY): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (e) {
-      const transient = e instanceof TransientError || isNetworkError(e);
-      if (!transient || attempt >= o.attempts) throw e;
-      const delay = backoffMs(attempt, o, e instanceof TransientError ? e.retryAfterMs : undefined);
+      const kind = retryKind(e);
+      if (kind === 'never') throw attempt > 1 ? exhausted(e, attempt) : e;
+      const schedule = kind === 'quick' ? { ...o, ...QUICK_RETRY, attempts: Math.min(o.attempts, QUICK_RETRY.attempts) } : o;
+      if (attempt >= schedule.attempts) throw exhausted(e, attempt);
+      const delay = backoffMs(attempt, schedule, e instanceof TransientError ? e.retryAfterMs : undefined);
       o.onRetry?.(attempt, e as Error, delay);
       await sleep(delay);
     }

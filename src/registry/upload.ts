@@ -27,7 +27,7 @@ export interface BlobEvents {
  * the stream's own failure (e.g. a digest mismatch, never retried) or the last attempt's.
  */
 export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEvents, retry: RetryOptions = DEFAULT_RETRY): Promise<void> {
-  const what = `uploading ${src.label} ${src.digest} to ${api.repository}`;
+  const what = `uploading ${src.label} ${src.digest} to ${api.where}`;
   let session = src.session;
   const attempt = async (): Promise<void> => {
     const location = session ?? (await api.startUpload(what));
@@ -49,7 +49,7 @@ export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEven
     }
     // Only a confirmed digest or a HEAD counts as present: nothing half-written gets tagged.
     if (!verified && !(await api.hasBlob(src.digest, src.size))) {
-      throw new TransientError(`${what}: the registry accepted the upload but does not have the blob`);
+      throw new TransientError(`${what}: the registry accepted the upload but does not have the blob`, undefined, 'UPLOAD_LOST');
     }
   };
   return withRetry(attempt, {

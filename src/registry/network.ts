@@ -1,0 +1,84 @@
+// Failures below HTTP — a connection refused or reset, a name that does not resolve, a timeout, a
+// TLS handshake that failed — turned into user errors that name the host and what was being done.
+// Decided on the errno / undici / OpenSSL error codes, never on message text.
+import { UserError } from '../util/errors.js';
+
+export type NetworkCode = 'CONNECTION_REFUSED' | 'NAME_NOT_RESOLVED' | 'HOST_UNREACHABLE' | 'TIMEOUT' | 'CONNECTION_RESET' | 'TLS';
+
+/** How a network failure is retried: 'backoff' as for an overloaded server, 'quick' a few times within a second, 'never'. */
+export type RetryKind = 'backoff' | 'quick' | 'never';
+
+export class NetworkError extends UserError {
+  constructor(
+    code: NetworkCode,
+    message: string,
+    readonly retry: RetryKind,
+    hint?: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message, hint, code);
+    this.name = 'NetworkError';
+  }
+}
+
+const KINDS: Record<string, { code: NetworkCode; retry: RetryKind; text: string }> = {
+  ECONNREFUSED: { code: 'CONNECTION_REFUSED', retry: 'quick', text: 'connection refused' },
+  ENOTFOUND: { code: 'NAME_NOT_RESOLVED', retry: 'never', text: 'the host name does not resolve' },
+  EAI_AGAIN: { code: 'NAME_NOT_RESOLVED', retry: 'quick', text: 'the host name could not be resolved (temporary DNS failure)' },
+  EHOSTUNREACH: { code: 'HOST_UNREACHABLE', retry: 'quick', text: 'no route to the host' },
+  ENETUNREACH: { code: 'HOST_UNREACHABLE', retry: 'quick', text: 'the network is unreachable' },
+  ETIMEDOUT: { code: 'TIMEOUT', retry: 'backoff', text: 'the connection timed out' },
+  UND_ERR_CONNECT_TIMEOUT: { code: 'TIMEOUT', retry: 'backoff', text: 'connecting timed out' },
+  UND_ERR_HEADERS_TIMEOUT: { code: 'TIMEOUT', retry: 'backoff', text: 'the registry did not answer in time' },
+  UND_ERR_BODY_TIMEOUT: { code: 'TIMEOUT', retry: 'backoff', text: 'the registry stopped sending mid-reply' },
+  ECONNRESET: { code: 'CONNECTION_RESET', retry: 'backoff', text: 'the connection was reset' },
+  EPIPE: { code: 'CONNECTION_RESET', retry: 'backoff', text: 'the connection was closed while sending' },
+  ENOTCONN: { code: 'CONNECTION_RESET', retry: 'backoff', text: 'the connection was closed' },
+  ECONNABORTED: { code: 'CONNECTION_RESET', retry: 'backoff', text: 'the connection was aborted' },
+  UND_ERR_SOCKET: { code: 'CONNECTION_RESET', retry: 'backoff', text: 'the connection was closed by the other side' },
+  UND_ERR_CLOSED: { code: 'CONNECTION_RESET', retry: 'backoff', text: 'the connection was closed' },
+};
+
+/** OpenSSL and Node TLS codes: a handshake or certificate failure (ERR_SSL_…, CERT_…, …). */
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$|EPROTO$)/;
+
+/** The error and its causes, outermost first. */
+export function causes(e: unknown): { code?: string; message: string }[] {
+  const out: { code?: string; message: string }[] = [];
+  for (let cur = e, d = 0; cur && d < 5; d++, cur = (cur as { cause?: unknown }).cause) {
+    out.push({ code: (cur as { code?: string }).code, message: cur instanceof Error ? cur.message : String(cur) });
+  }
+  return out;
+}
+
+/** Codes in the chain that mean the peer speaks plain HTTP, not TLS (or closed on our handshake). */
+export function notTls(e: unknown): boolean {
+  return causes(e).some((c) => c.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || c.code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || c.code === 'ECONNRESET' || c.code === 'UND_ERR_SOCKET');
+}
+
+/**
+ * `e` as a NetworkError saying `what` failed at `host` and why, or undefined when `e` is not a
+ * network failure (the caller rethrows it as it is).
+ */
+export function networkError(e: unknown, what: string, host: string): NetworkError | undefined {
+  if (e instanceof NetworkError) return e;
+  const chain = causes(e);
+  const tls = chain.find((c) => c.code && TLS_CODE.test(c.code));
+  if (tls)
+    return new NetworkError(
+      'TLS',
+      `${what}: TLS with ${host} failed: ${tls.code} ${tls.message}`,
+      'never',
+      'trust the registry CA with --ca-cert FILE, or use --tls-verify=false for a test registry',
+      e,
+    );
+  const known = chain.map((c) => (c.code ? KINDS[c.code] : undefined)).find(Boolean);
+  if (!known) return undefined;
+  const hint =
+    known.code === 'CONNECTION_REFUSED'
+      ? `is a registry listening at ${host}?`
+      : known.code === 'NAME_NOT_RESOLVED'
+        ? `check the registry name ${host.replace(/:\d+$/, '')} (and DNS, or a proxy: HTTPS_PROXY)`
+        : undefined;
+  return new NetworkError(known.code, `${what}: ${host}: ${known.text}`, known.retry, hint, e);
+}
