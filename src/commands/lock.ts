@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential, type CredentialFlags } from '../registry/credentials.js';
-import { formatReference, parseRegistryReference, type RegistryReference } from '../registry/reference.js';
+import { formatReference, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
 import { MEDIA_TYPE_DOCKER_LIST, MEDIA_TYPE_OCI_INDEX, RegistryReader } from '../registry/pull.js';
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/digest.js';
@@ -61,10 +61,10 @@ export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' }
 
 type Obj = Record<string, unknown>;
 
-/** "docker://HOST/NAME:TAG" or "HOST/NAME@sha256:…" → reference. */
+/** "docker://HOST/NAME:TAG" or "HOST/NAME@sha256:…" → reference (":latest" when neither is given). */
 export function parseSourceRef(ref: string): RegistryReference {
   const rest = ref.replace(/^docker:\/\//, '');
-  const r = parseRegistryReference(rest);
+  const r = parseRegistryReference(rest, ref);
   if (!r.tag && !r.digest) r.tag = 'latest';
   return r;
 }

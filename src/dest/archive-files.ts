@@ -6,7 +6,7 @@ import type { ResolvedImage } from '../image/model.js';
 import { UserError } from '../util/errors.js';
 import { writeAtomically } from '../util/atomic.js';
 import { ArchiveAbandoned, imageArchive, type ArchiveFormat } from '../daemon/archive.js';
-import { parseNameTag } from '../daemon/reference.js';
+import { checkOciLayoutTag, parseNameTag } from '../reference/reference.js';
 import { registerTransport } from './parse.js';
 import type { CopyContext, CopyResult, Destination } from './types.js';
 
@@ -65,19 +65,19 @@ export class ArchiveFileDestination implements Destination {
 function splitFileRef(rest: string, transport: string): { file: string; ref?: string } {
   const i = rest.indexOf(':');
   const file = i < 0 ? rest : rest.slice(0, i);
-  const ref = i < 0 ? undefined : rest.slice(i + 1) || undefined;
+  const ref = i < 0 ? undefined : rest.slice(i + 1);
   if (!file) throw new UserError(`${transport}: needs a file name, as in ${transport}:FILE${transport === 'oci-archive' ? '[:TAG]' : '[:NAME:TAG]'}`);
   return { file, ref };
 }
 
 registerTransport('docker-archive', (rest) => {
   const { file, ref } = splitFileRef(rest, 'docker-archive');
-  if (ref) parseNameTag(ref, 'docker-archive'); // fail early on a bad name
+  if (ref !== undefined) parseNameTag(ref, 'docker-archive', `docker-archive:${rest}`); // fail early on a bad name
   return new ArchiveFileDestination('docker', file, ref);
 });
 
 registerTransport('oci-archive', (rest) => {
   const { file, ref } = splitFileRef(rest, 'oci-archive');
-  if (ref && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref)) throw new UserError(`oci-archive: invalid tag ${JSON.stringify(ref)}`);
+  if (ref !== undefined) checkOciLayoutTag(ref, `oci-archive:${rest}`);
   return new ArchiveFileDestination('oci', file, ref);
 });

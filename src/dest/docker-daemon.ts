@@ -5,7 +5,7 @@ import { DockerApi, dockerEndpoint, EarlyLoadRefused, type PendingLoad } from '.
 import { ARCHIVE_HEAD } from '../daemon/archive.js';
 import { alreadyLoaded, loadArchive, loadOmitting, loadResult } from '../daemon/load.js';
 import { layersToSkip } from '../daemon/layers.js';
-import { parseNameTag } from '../daemon/reference.js';
+import { parseNameTag } from '../reference/reference.js';
 import { registerTransport } from './parse.js';
 import type { CopyContext, CopyResult, Destination, LayerOutcome } from './types.js';
 

@@ -1,22 +1,24 @@
 // containers/image transport names are the user-facing grammar: docker://, docker-daemon:, oci:, …
 import { UserError } from '../util/errors.js';
+import { checkOciLayoutTag } from '../reference/reference.js';
 import type { CopyFlags } from './flags.js';
 import type { Destination } from './types.js';
 import { OciDirDestination } from './oci-dir.js';
 
 type Parser = (rest: string, flags: CopyFlags) => Destination;
 
-/** Splits "PATH[:TAG]" where PATH itself may not contain ':'. */
+/** Splits "PATH[:TAG]" at the last ':' (TAG cannot contain one); a trailing ':' gives an empty TAG. */
 export function splitPathTag(rest: string): { path: string; tag?: string } {
   const i = rest.lastIndexOf(':');
   if (i <= 0) return { path: rest };
-  return { path: rest.slice(0, i), tag: rest.slice(i + 1) || undefined };
+  return { path: rest.slice(0, i), tag: rest.slice(i + 1) };
 }
 
 const transports: Record<string, Parser> = {
   oci: (rest) => {
     const { path, tag } = splitPathTag(rest);
     if (!path) throw new UserError('oci: needs a directory, as in oci:DIR[:TAG]');
+    if (tag !== undefined) checkOciLayoutTag(tag, `oci:${rest}`);
     return new OciDirDestination(path, tag);
   },
 };

@@ -5,7 +5,7 @@ import { digestHex } from '../util/digest.js';
 import { alreadyLoaded, loadArchive, loadOmitting, loadResult } from '../daemon/load.js';
 import { podmanBackend } from '../daemon/podman.js';
 import { layersToSkip } from '../daemon/layers.js';
-import { parseNameTag } from '../daemon/reference.js';
+import { parseNameTag } from '../reference/reference.js';
 import { registerTransport } from './parse.js';
 import type { CopyContext, CopyResult, Destination, LayerOutcome } from './types.js';
 

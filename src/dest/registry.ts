@@ -5,7 +5,7 @@ import type { LayerBlob, ResolvedImage } from '../image/model.js';
 import { RepositoryApi } from '../registry/api.js';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential } from '../registry/credentials.js';
-import { formatReference, parseRegistryReference, type RegistryReference } from '../registry/reference.js';
+import { formatReference, parseName, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
 import { pushBlob } from '../registry/upload.js';
 import { UserError } from '../util/errors.js';
 import { runLimited } from '../util/limit.js';
@@ -25,7 +25,8 @@ export function mountSource(layer: LayerBlob, ref: RegistryReference, flag?: str
   for (const cand of [layer.record.sourceRepository, flag]) {
     if (!cand) continue;
     // "HOST/NAME" on the same registry, or a bare NAME meaning this registry.
-    const parsed = cand.includes('/') && /[.:]|^localhost\//.test(cand.split('/')[0]) ? parseRegistryReference(cand) : { ...ref, repository: cand };
+    const name = parseName(cand, `mounting from ${cand}`);
+    const parsed = name.host !== undefined ? parseRegistryReference(cand) : { ...ref, repository: name.path };
     if (parsed.registry === ref.registry && parsed.repository !== ref.repository) return parsed.repository;
   }
   return undefined;
@@ -36,6 +37,7 @@ export class RegistryDestination implements Destination {
   readonly ref: RegistryReference;
   constructor(rest: string, private readonly flags: CopyFlags) {
     this.ref = parseRegistryReference(rest);
+    if (flags.mountFrom) parseName(flags.mountFrom, `--mount-from ${flags.mountFrom}`);
     this.description = `docker://${formatReference(this.ref, this.ref.tag)}${this.ref.digest ? '@' + this.ref.digest : ''}`;
   }
 

@@ -6,9 +6,9 @@ import { UserError } from '../util/errors.js';
 import { Authenticator } from './auth.js';
 import type { Credential } from './credentials.js';
 import { RegistryError, TransientError, parseErrorBody } from './errors.js';
-import { isLoopback, type RegistryReference } from './reference.js';
+import type { RegistryReference } from '../reference/reference.js';
 import { RETRYABLE_STATUS, isNetworkError, parseRetryAfter, withRetry } from './retry.js';
-import { registryConnector } from './tls.js';
+import { isLoopback, registryConnector } from './tls.js';
 import type { Connector } from '../util/http.js';
 import { debugLog } from '../util/debug.js';
 
