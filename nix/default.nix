@@ -15,6 +15,8 @@ let
 
   toList = x: if x == null then [ ] else if isList x then x else [ x ];
 
+  reference = import ./reference.nix;
+
   archOf = {
     "x86_64-linux" = { arch = "amd64"; };
     "aarch64-linux" = { arch = "arm64"; variant = "v8"; };
@@ -31,7 +33,9 @@ let
     let m = builtins.match "(${builtins.storeDir}/[^/]+).*" s;
     in if m == null then throw "longshore: ${s} is not in the Nix store" else substring 0 (builtins.stringLength (builtins.head m)) s;
 
-  safeName = n: replaceStrings [ "/" ":" "@" ] [ "-" "-" "-" ] n;
+  # A store path name part from an image name: no "/", ":", "@" or IPv6 brackets, and short enough
+  # that the longest suffix added here ("-nix-database.drv") stays within Nix's 211 characters.
+  safeName = n: substring 0 194 (replaceStrings [ "/" ":" "@" "[" "]" ] [ "-" "-" "-" "" "" ] n);
 
   # nix2container's deprecated `contents` is copyToRoot under its old name.
   copyToRootOf = fn: copyToRoot: contents:
@@ -137,8 +141,8 @@ let
     , contents ? null # nix2container's deprecated name for copyToRoot
     , meta ? { }
     }:
-    assert builtins.match "[A-Za-z0-9._/:@-]+" name != null
-      || throw ''longshore: buildImage: name "${name}" is not a valid repository name (lowercase letters, digits, and . _ - / separators)'';
+    # The reference grammar of src/reference/, so a bad name or tag fails at evaluation, naming the bad part.
+    assert reference.checkNameTag "buildImage" name tag;
     let
       copyToRoot' = copyToRootOf "buildImage" copyToRoot contents;
       # The config's own store-path references become part of the image, without the config file itself.

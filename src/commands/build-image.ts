@@ -5,6 +5,7 @@ import { normaliseConfig } from '../image/config.js';
 import { FORMAT_VERSION, loadLayersFile, type BaseImageInfo, type ImageFile, type LayerRecord } from '../image/schema.js';
 import { mergeBaseConfig } from '../image/base.js';
 import { UserError } from '../util/errors.js';
+import { checkTag, parseName } from '../reference/reference.js';
 import { buildLayers, MAX_LAYERS_HARD, MAX_LAYERS_SOFT, parseLayerSpec } from './build-layers.js';
 import { graphNodes } from '../nix-attrs.js';
 
@@ -23,9 +24,9 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 
 export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFile {
   if (!spec.name || typeof spec.name !== 'string') throw new UserError('buildImage: "name" is required');
-  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(spec.name.replace(/^[^/]+[.:][^/]*\//, '')))
-    throw new UserError(`buildImage: name ${JSON.stringify(spec.name)} is not a valid repository name (lowercase letters, digits, and . _ - / separators)`);
-  if (spec.tag && !/^[\w][\w.-]{0,127}$/.test(spec.tag)) throw new UserError(`buildImage: tag ${JSON.stringify(spec.tag)} is not a valid tag`);
+  // The same checks as nix/reference.nix makes at evaluation time.
+  parseName(spec.name, `buildImage: name ${JSON.stringify(spec.name)}`);
+  if (spec.tag != null) checkTag(spec.tag, 'buildImage');
   const created = spec.created ?? '1970-01-01T00:00:01Z';
   if (created !== 'now' && !RFC3339.test(created)) throw new UserError(`buildImage: created ${JSON.stringify(created)} is not an RFC 3339 date like "2024-01-01T00:00:00Z"`);
   let config = normaliseConfig(spec.config);

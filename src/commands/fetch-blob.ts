@@ -7,7 +7,7 @@ import { RegistryClient } from '../registry/client.js';
 import { resolveCredential } from '../registry/credentials.js';
 import { RegistryError } from '../registry/errors.js';
 import { RegistryReader } from '../registry/pull.js';
-import { parseRegistryReference, type RegistryReference } from '../registry/reference.js';
+import { parseRegistryReference, type RegistryReference } from '../reference/reference.js';
 import { runLimited } from '../util/limit.js';
 import { UserError } from '../util/errors.js';
 import { digestHex, isDigest } from '../util/digest.js';
@@ -83,7 +83,7 @@ export interface FetchImageArgs extends FetchFlags {
 
 /** $out/lock.json (a lock, as `longshore lock` writes it) and $out/blobs/<hex> for every layer. */
 export async function fetchImageCommand(a: FetchImageArgs): Promise<void> {
-  const ref = parseRegistryReference(a.reference.replace(/^docker:\/\//, ''));
+  const ref = parseRegistryReference(a.reference.replace(/^docker:\/\//, ''), `pullImage: ${a.reference}`);
   if (!ref.digest) throw new UserError(`pullImage: ${a.reference} has no digest; pass imageDigest = "sha256:…"`);
   const where = `${ref.registry}/${ref.repository}`;
   const reader = await openReader(ref, a);

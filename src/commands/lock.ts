@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential, type CredentialFlags } from '../registry/credentials.js';
-import { formatReference, parseRegistryReference, type RegistryReference } from '../registry/reference.js';
+import { formatReference, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
 import { RegistryReader } from '../registry/pull.js';
 import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, LAYER_TYPES } from '../image/media-types.js';
 import { UserError } from '../util/errors.js';
@@ -54,10 +54,10 @@ export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' }
 
 type Obj = Record<string, unknown>;
 
-/** "docker://HOST/NAME:TAG" or "HOST/NAME@sha256:…" → reference. */
+/** "docker://HOST/NAME:TAG" or "HOST/NAME@sha256:…" → reference (":latest" when neither is given). */
 export function parseSourceRef(ref: string): RegistryReference {
   const rest = ref.replace(/^docker:\/\//, '');
-  const r = parseRegistryReference(rest);
+  const r = parseRegistryReference(rest, ref);
   if (!r.tag && !r.digest) r.tag = 'latest';
   return r;
 }

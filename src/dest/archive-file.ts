@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { ImageArchive, type ArchiveFormat, type ArchiveNames } from '../archive/archive.js';
 import type { Blob, Capabilities, Committed, ImageDestination, Opened } from '../copy/types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
-import { parseNameTag } from '../daemon/reference.js';
+import { checkOciLayoutTag, parseNameTag } from '../reference/reference.js';
 import { fileError } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import type { TransportParser } from './flags.js';
@@ -84,19 +84,19 @@ export class ArchiveFileDestination implements ImageDestination {
 function splitFileRef(rest: string, transport: string): { file: string; ref?: string } {
   const i = rest.indexOf(':');
   const file = i < 0 ? rest : rest.slice(0, i);
-  const ref = i < 0 ? undefined : rest.slice(i + 1) || undefined;
+  const ref = i < 0 ? undefined : rest.slice(i + 1);
   if (!file) throw new UserError(`${transport}: needs a file name, as in ${transport}:FILE${transport === 'oci-archive' ? '[:TAG]' : '[:NAME:TAG]'}`, undefined, 'INVALID_REFERENCE');
   return { file, ref };
 }
 
 export const parseDockerArchiveDestination: TransportParser = (rest) => {
   const { file, ref } = splitFileRef(rest, 'docker-archive');
-  if (ref) parseNameTag(ref, 'docker-archive'); // fail early on a bad name
+  if (ref !== undefined) parseNameTag(ref, 'docker-archive', `docker-archive:${rest}`); // fail early on a bad name
   return new ArchiveFileDestination('docker', file, ref);
 };
 
 export const parseOciArchiveDestination: TransportParser = (rest) => {
   const { file, ref } = splitFileRef(rest, 'oci-archive');
-  if (ref && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref)) throw new UserError(`oci-archive: invalid tag ${JSON.stringify(ref)}`, undefined, 'INVALID_REFERENCE');
+  if (ref !== undefined) checkOciLayoutTag(ref, `oci-archive:${rest}`);
   return new ArchiveFileDestination('oci', file, ref);
 };

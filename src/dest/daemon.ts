@@ -9,7 +9,7 @@ import { connectDocker } from '../daemon/docker.js';
 import { EarlyLoadRefused } from '../daemon/docker-api.js';
 import { layersToSkip } from '../daemon/layers.js';
 import { connectPodman } from '../daemon/podman.js';
-import { parseNameTag } from '../daemon/reference.js';
+import { parseNameTag } from '../reference/reference.js';
 import { hasCode, UserError } from '../util/errors.js';
 import type { TransportParser } from './flags.js';
 
@@ -17,8 +17,9 @@ export class DaemonDestination implements ImageDestination {
   readonly capabilities: Capabilities = { reuse: 'inventory', serial: true, putAction: 'uploaded', configBeside: false };
   readonly description: string;
   private backend: DaemonBackend | undefined;
+  /** NAME:TAG as loaded, once open() knows the tag. */
   private ref = '';
-  private tag = '';
+  private loadTag = '';
   /** The ID the daemon holds this exact image under, when it does. */
   private held: string | undefined;
   private omit = new Set<string>();
@@ -31,15 +32,16 @@ export class DaemonDestination implements ImageDestination {
   constructor(
     readonly transport: 'docker-daemon' | 'podman',
     readonly name: string,
-    readonly givenTag: string | undefined,
+    /** As given; without one, the image's own tag. */
+    readonly tag: string | undefined,
     private readonly connect: ConnectBackend,
   ) {
-    this.description = `${transport}:${name}${givenTag ? ':' + givenTag : ''}`;
+    this.description = `${transport}:${name}${tag ? ':' + tag : ''}`;
   }
 
   async open(image: ResolvedImage, opts: OpenOptions): Promise<Opened> {
-    this.tag = this.givenTag ?? image.tag ?? 'latest';
-    this.ref = `${this.name}:${this.tag}`;
+    this.loadTag = this.tag ?? image.tag ?? 'latest';
+    this.ref = `${this.name}:${this.loadTag}`;
     // Most copies load something: a backend that can opens the load now, with the archive's head.
     const backend = (this.backend = await this.connect({ head: this.noEarlyLoad ? undefined : ARCHIVE_HEAD }, (m) => opts.progress.info(m)));
     const images = await backend.images();
@@ -67,7 +69,7 @@ export class DaemonDestination implements ImageDestination {
   async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {
     const backend = this.backend!;
     if (this.archive) {
-      const names = { repoTags: [this.ref], refName: this.tag };
+      const names = { repoTags: [this.ref], refName: this.loadTag };
       try {
         await this.archive.finish(image, manifest, names);
         await this.loading;
@@ -77,7 +79,7 @@ export class DaemonDestination implements ImageDestination {
     }
     // An image held already is only tagged; a loaded one is named by its archive where the daemon
     // honours that name, and tagged where it might not.
-    if (this.held || !backend.namesFromArchive) await backend.tag(this.held ?? image.config.digest, this.name, this.tag);
+    if (this.held || !backend.namesFromArchive) await backend.tag(this.held ?? image.config.digest, this.name, this.loadTag);
     const got = await backend.inspect(this.ref);
     if (!got) throw new UserError(`${backend.label} reported success but has no image ${this.ref}`, undefined, 'DAEMON_VERIFY_FAILED');
     if (got.id !== image.config.digest && got.id !== image.manifest.digest)

@@ -10,6 +10,7 @@ import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import { MEDIA_TYPE_OCI_INDEX } from '../image/media-types.js';
 import { digestHex } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
+import { checkOciLayoutTag } from '../reference/reference.js';
 import { fileError, writeAtomically } from '../util/atomic.js';
 import type { TransportParser } from './flags.js';
 
@@ -89,7 +90,8 @@ export class OciLayoutDestination implements ImageDestination {
 export const parseOciLayoutDestination: TransportParser = (rest) => {
   const i = rest.lastIndexOf(':');
   const path = i <= 0 ? rest : rest.slice(0, i);
-  const tag = i <= 0 ? undefined : rest.slice(i + 1) || undefined;
+  const tag = i <= 0 ? undefined : rest.slice(i + 1);
   if (!path) throw new UserError('oci: needs a directory, as in oci:DIR[:TAG]', undefined, 'INVALID_REFERENCE');
+  if (tag !== undefined) checkOciLayoutTag(tag, `oci:${rest}`);
   return new OciLayoutDestination(path, tag);
 };

@@ -6,7 +6,7 @@ import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import { RepositoryApi } from '../registry/api.js';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential } from '../registry/credentials.js';
-import { formatReference, parseRegistryReference, type RegistryReference } from '../registry/reference.js';
+import { formatReference, parseName, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
 import { pushBlob } from '../registry/upload.js';
 import { debugEnabled } from '../util/debug.js';
 import { UserError } from '../util/errors.js';
@@ -19,7 +19,8 @@ import type { CopyFlags, TransportParser } from './flags.js';
 export function mountSource(sourceRepository: string | undefined, ref: RegistryReference, flag?: string): string | undefined {
   for (const cand of [sourceRepository, flag]) {
     if (!cand) continue;
-    const parsed = cand.includes('/') && /[.:]|^localhost\//.test(cand.split('/')[0]) ? parseRegistryReference(cand) : { ...ref, repository: cand };
+    const name = parseName(cand, `mounting from ${cand}`);
+    const parsed = name.host !== undefined ? parseRegistryReference(cand) : { ...ref, repository: name.path };
     if (parsed.registry === ref.registry && parsed.repository !== ref.repository) return parsed.repository;
   }
   return undefined;
@@ -85,4 +86,7 @@ export class RegistryDestination implements ImageDestination {
   }
 }
 
-export const parseRegistryDestination: TransportParser = (rest, flags) => new RegistryDestination(parseRegistryReference(rest), flags);
+export const parseRegistryDestination: TransportParser = (rest, flags) => {
+  if (flags.mountFrom) parseName(flags.mountFrom, `--mount-from ${flags.mountFrom}`);
+  return new RegistryDestination(parseRegistryReference(rest), flags);
+};

@@ -7,9 +7,9 @@ import { Authenticator } from './auth.js';
 import type { Credential } from './credentials.js';
 import { RegistryError, TransientError, parseErrorBody } from './errors.js';
 import { networkError, notTls } from './network.js';
-import { isLoopback, type RegistryReference } from './reference.js';
+import type { RegistryReference } from '../reference/reference.js';
 import { RETRYABLE_STATUS, parseRetryAfter, withRetry } from './retry.js';
-import { registryConnector } from './tls.js';
+import { isLoopback, registryConnector } from './tls.js';
 import type { Connector } from '../util/http.js';
 import { debugLog } from '../util/debug.js';
 

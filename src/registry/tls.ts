@@ -8,6 +8,12 @@ import { buildConnector, type Connector } from '../util/http.js';
 import { UserError } from '../util/errors.js';
 import { deferredExtraCaFile } from '../util/extra-ca.js';
 
+/** Hosts where plain HTTP is the convention (loopback). */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 export interface TlsOptions {
   /** PEM file whose certificates replace the default trust store (as Node's `ca` option does). */
   caCert?: string;

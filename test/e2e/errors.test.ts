@@ -40,7 +40,7 @@ describe('config validation at build time', () => {
 
 describe('other build-time errors', () => {
   test('invalid image name', async () => {
-    await assert.rejects(nixBuild('longshore.buildImage { name = "Hello World"; }'), /name "Hello World" is not a valid repository name/);
+    await assert.rejects(nixBuild('longshore.buildImage { name = "Hello World"; }'), /buildImage: name "Hello World": repository component "Hello World" is not valid/);
   });
   test('perms mode that is not octal', async () => {
     await assert.rejects(hello('', 'perms = [ { path = pkgs.hello; regex = ".*"; mode = "0999"; } ];'), /perms\[0\]: mode "0999" is not an octal string/);

@@ -12,7 +12,7 @@ import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from '.
 import { RegistryClient } from '../../src/registry/client.js';
 import { RepositoryApi } from '../../src/registry/api.js';
 import { pushBlob } from '../../src/registry/upload.js';
-import { parseRegistryReference } from '../../src/registry/reference.js';
+import { parseRegistryReference } from '../../src/reference/reference.js';
 
 let reg: Registry;
 let hello: string;
@@ -109,7 +109,7 @@ test('a blob of unknown size goes up as a streamed PATCH then PUT ?digest=', asy
 test('registry errors name the code, the message and the manifest', async () => {
   const bad = await push(hello, `${reg.host}/Bad/Name:v1`);
   assert.notEqual(bad.exitCode, 0);
-  assert.match(bad.output, /bad repository name/);
+  assert.match(bad.output, /\/Bad\/Name:v1: repository component "Bad" is not valid/);
   // A manifest whose blobs the registry lacks: distribution answers MANIFEST_BLOB_UNKNOWN.
   const client = new RegistryClient({ ref: parseRegistryReference(`${reg.host}/errors/demo`) });
   try {
