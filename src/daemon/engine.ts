@@ -205,15 +205,17 @@ export async function readNdjson(body: AsyncIterable<Buffer | string>, product: 
     const text = j.stream ?? j.status;
     if (text) lines.push(text.trim());
   };
+  // A character's bytes may arrive in two chunks: decode as a stream.
+  const utf8 = new TextDecoder();
   for await (const chunk of body) {
-    rest += chunk.toString();
+    rest += typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true });
     let i: number;
     while ((i = rest.indexOf('\n')) >= 0) {
       take(rest.slice(0, i));
       rest = rest.slice(i + 1);
     }
   }
-  take(rest);
+  take(rest + utf8.decode());
   if (failure !== undefined) throw new UserError(`${product} refused the image: ${failure}`, undefined, 'DAEMON_REFUSED');
   return { lines };
 }

@@ -57,7 +57,7 @@ export function notTls(e: unknown): boolean {
 }
 
 /**
- * `e` as a NetworkError saying `what` failed at `host` and why, or undefined when `e` is not a
+ * `e` as a NetworkError saying `what` (which names the host) failed and why, or undefined when `e` is not a
  * network failure (the caller rethrows it as it is).
  */
 export function networkError(e: unknown, what: string, host: string): NetworkError | undefined {
@@ -80,5 +80,5 @@ export function networkError(e: unknown, what: string, host: string): NetworkErr
       : known.code === 'NAME_NOT_RESOLVED'
         ? `check the registry name ${host.replace(/:\d+$/, '')} (and DNS, or a proxy: HTTPS_PROXY)`
         : undefined;
-  return new NetworkError(known.code, `${what}: ${host}: ${known.text}`, known.retry, hint, e);
+  return new NetworkError(known.code, `${what}: ${known.text}`, known.retry, hint, e);
 }

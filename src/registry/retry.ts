@@ -13,6 +13,8 @@ export function parseRetryAfter(v: string | string[] | undefined): number | unde
   const s = Array.isArray(v) ? v[0] : v;
   if (!s) return undefined;
   if (/^\d+$/.test(s.trim())) return Number(s.trim()) * 1000;
+  // Anything else must be an HTTP date ("Wed, 21 Oct 2015 07:28:00 GMT"), not a number Date.parse would guess at.
+  if (!/[a-z]/i.test(s)) return undefined;
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
 }

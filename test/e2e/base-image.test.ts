@@ -14,9 +14,7 @@ import { push, startRegistry, type Registry } from '../helpers/registry.js';
 import { makePodman, type Podman } from '../helpers/podman.js';
 import { startDockerd, type Dockerd } from '../helpers/docker.js';
 import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
-import { checkLock, choosePlatform, type ImageLock } from '../../src/commands/lock.js';
-import { mergeBaseConfig, mergeEnv } from '../../src/image/base.js';
-import { imageHistory } from '../../src/image/model.js';
+import { checkLock, type ImageLock } from '../../src/commands/lock.js';
 
 const USER = 'bob';
 const PASS = 'base-Secret-42';
@@ -391,40 +389,5 @@ describe('a source registry behind a token server', { timeout: 180_000 }, () => 
     const p = await push(img, `${reg.host}/tok/app:1`, ['--creds', `${USER}:${PASS}`]);
     assert.equal(p.exitCode, 0, p.output);
     assert.deepEqual(p.json!.layers.map((l) => l.action), ['mounted', 'uploaded']);
-  });
-});
-
-describe('config and history merging (units)', () => {
-  test('Env by name, maps by key, Entrypoint without Cmd drops the base Cmd', () => {
-    assert.deepEqual(mergeEnv(['PATH=/bin', 'A=1', 'B=2'], ['B=3', 'C=4']), ['PATH=/bin', 'A=1', 'B=3', 'C=4']);
-    const base = { Env: ['PATH=/bin'], Cmd: ['sh'], WorkingDir: '/w', User: '1000', Labels: { a: '1', b: '2' }, ExposedPorts: { '80/tcp': {} }, Volumes: null, Hostname: 'x', StopSignal: 'SIGINT', OnBuild: ['RUN x'] };
-    const m = mergeBaseConfig(base, { Entrypoint: ['/app'], Labels: { b: '3' }, ExposedPorts: { '443/tcp': {} } });
-    assert.deepEqual(m, {
-      User: '1000',
-      ExposedPorts: { '80/tcp': {}, '443/tcp': {} },
-      Env: ['PATH=/bin'],
-      Entrypoint: ['/app'],
-      WorkingDir: '/w',
-      Labels: { a: '1', b: '3' },
-      StopSignal: 'SIGINT',
-    });
-    assert.deepEqual(mergeBaseConfig(base, { User: 'root', Cmd: ['ls'] }).Cmd, ['ls']);
-    assert.deepEqual(mergeBaseConfig(base, {}).Cmd, ['sh']);
-  });
-
-  test('history: the base history whole, then one entry per own layer', () => {
-    const layer = (d: string) => ({ digest: d, diffID: d, size: 1, mediaType: 'x', paths: [], copyToRoot: [], perms: [], entries: [], history: { created_by: d } });
-    const h = imageHistory({
-      version: 1, arch: 'amd64', os: 'linux', created: 'T', config: {},
-      layers: [layer('b1'), layer('b2'), layer('own')],
-      baseHistory: [{ created_by: 'B1' }, { created_by: 'env', empty_layer: true }, { created_by: 'B2' }, { created_by: 'cmd', empty_layer: true }],
-    });
-    assert.deepEqual(h.map((x) => x.created_by), ['B1', 'env', 'B2', 'cmd', 'own']);
-  });
-
-  test('choosePlatform: arm64 without a variant matches v8', () => {
-    const idx = { manifests: [{ digest: 'd1', mediaType: 'm', platform: { os: 'linux', architecture: 'arm64' } }] };
-    assert.equal(choosePlatform(idx, { os: 'linux', architecture: 'arm64', variant: 'v8' }, 'x').digest, 'd1');
-    assert.throws(() => choosePlatform(idx, { os: 'linux', architecture: 'arm', variant: 'v7' }, 'x'), /no manifest for linux\/arm\/v7/);
   });
 });

@@ -1,5 +1,5 @@
 // docker-daemon: and docker-archive: against a real dockerd started for these tests.
-import { after, before, describe, it, test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,6 @@ import { buildExample, CLI, longshore, nixBuild, tmp } from '../helpers/nix.js';
 import { appImageExpr, assertSentOnlyChangedLayer, copyJson, startDockerd, type CopyJson, type Dockerd } from '../helpers/docker.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { DockerApi } from '../../src/daemon/docker-api.js';
-import { chainIDs, layersToSkip, skippable } from '../../src/daemon/layers.js';
 import { copyImage } from '../../src/copy/copy.js';
 import { openImage } from '../../src/commands/image.js';
 import { parseDestination } from '../../src/dest/parse.js';
@@ -228,43 +227,5 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     assert.equal(r.exitCode, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`permission denied connecting to the Docker daemon at ${d.host}`));
     assert.match(r.stderr, /docker" group|DOCKER_HOST/);
-  });
-});
-
-describe('what a loader can skip', () => {
-  const [a, b, c, x] = ['a', 'b', 'c', 'x'].map((n) => `sha256:${n.repeat(64)}`);
-
-  test('Docker skips the bottom run held as a stack; Podman any layer it has', () => {
-    assert.deepEqual([...skippable([a, b, c], [[a, x, c]], 'stack-prefix')], [a]);
-    assert.deepEqual([...skippable([a, b, c], [[a, x, c]], 'anywhere')], [a, c]);
-    assert.deepEqual([...skippable([a, b, c], [[x], [a, b]], 'stack-prefix')], [a, b]);
-    // ChainIDs, not DiffIDs: b on top of x is not b on top of a.
-    assert.deepEqual([...skippable([a, b], [[x, b]], 'stack-prefix')], []);
-  });
-
-  test('images named like ours are inspected first, and the search stops at our top layer', async () => {
-    const inspected: string[] = [];
-    const stacks: Record<string, string[]> = { other1: [x], other2: [x, b], app1: [a, b, c], app2: [a, b], solo: [c] };
-    const stacksOf = async (ids: string[]) => {
-      inspected.push(...ids);
-      return ids.map((id) => stacks[id]);
-    };
-    const images = [
-      { id: 'other1', tags: ['other:1'] },
-      { id: 'other2', tags: [] },
-      { id: 'app2', tags: ['localhost/app:2'] },
-      { id: 'app1', tags: ['app:1', 'x:y'] },
-    ];
-    // The tag being replaced (app:1) comes first and leaves only the top layer: one batch of one.
-    assert.deepEqual([...(await layersToSkip([a, b, x], 'stack-prefix', { name: 'app', ref: 'app:1' }, images, stacksOf, 1))], [a, b]);
-    assert.deepEqual(inspected, ['app1']);
-    // Nothing covers enough: every image is inspected, the best found is kept.
-    inspected.length = 0;
-    assert.deepEqual([...(await layersToSkip([a, x, x], 'stack-prefix', { name: 'app', ref: 'app:3' }, images, stacksOf, 2))], [a]);
-    assert.deepEqual(inspected.slice(0, 2).sort(), ['app1', 'app2']);
-    assert.equal(inspected.length, 4);
-    // Podman's rule adds up layers across images.
-    inspected.length = 0;
-    assert.deepEqual([...(await layersToSkip([x, c, b], 'anywhere', { name: 'zzz', ref: 'zzz:1' }, [...images, { id: 'solo', tags: [] }], stacksOf, 8))].sort(), [b, c, x].sort());
   });
 });

@@ -49,6 +49,8 @@ const cases: Record<string, [TarHeader, Buffer]> = {
   'setuid file with named owners': file('lib/tool', 'tool', { mode: 0o4755, uid: 7, gid: 8, uname: 'seven', gname: 'eight' }),
   'sticky directory': [{ ...base, name: 'tmp/', type: 'directory', mode: 0o1777, size: 0 }, Buffer.alloc(0)],
   'name of exactly 100 bytes': file('n'.repeat(100), 'x'),
+  // With its "/", a 100-byte directory name is 101 bytes: all of it goes to the prefix, the name field stays empty.
+  'directory name of 100 bytes plus "/"': [{ ...base, name: 'd'.repeat(100) + '/', type: 'directory', mode: 0o755, size: 0 }, Buffer.alloc(0)],
   'long name split into prefix': file('d'.repeat(60) + '/' + 'f'.repeat(90), 'long'),
   'long name with no split (PAX)': file('d'.repeat(60) + '/' + 'f'.repeat(120), 'long'),
   'path longer than prefix + name (PAX)': file(('p'.repeat(50) + '/').repeat(6) + 'leaf', 'deep'),
