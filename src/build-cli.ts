@@ -8,9 +8,9 @@ function parseFlags(args: string[], known: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]);
-    if (!m || !known.includes(m[1])) throw new UserError(`unexpected argument ${JSON.stringify(args[i])}; expected ${known.map((k) => `--${k}`).join(', ')}`);
+    if (!m || !known.includes(m[1])) throw new UserError('USAGE', `unexpected argument ${JSON.stringify(args[i])}; expected ${known.map((k) => `--${k}`).join(', ')}`);
     out[m[1]] = m[2] ?? args[++i];
-    if (out[m[1]] === undefined) throw new UserError(`--${m[1]} needs a value`);
+    if (out[m[1]] === undefined) throw new UserError('USAGE', `--${m[1]} needs a value`);
   }
   return out;
 }
@@ -19,7 +19,7 @@ function boolFlag(v: string | undefined): boolean | undefined {
   if (v === undefined || v === '') return undefined;
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new UserError(`expected true or false, got ${JSON.stringify(v)}`);
+  throw new UserError('USAGE', `expected true or false, got ${JSON.stringify(v)}`);
 }
 
 export async function runBuild(args: string[], entryUrl: string): Promise<void> {
@@ -33,7 +33,7 @@ export async function runBuild(args: string[], entryUrl: string): Promise<void> 
   } else if (cmd === 'fetch-blob') {
     // Base images (issue 5): one registry blob into a fixed-output derivation's $out.
     const f = parseFlags(rest, ['registry', 'repository', 'digest', 'size', 'out', 'tls-verify', 'ca-cert']);
-    for (const k of ['registry', 'repository', 'digest', 'out']) if (!f[k]) throw new UserError(`fetch-blob: --${k} is required`);
+    for (const k of ['registry', 'repository', 'digest', 'out']) if (!f[k]) throw new UserError('USAGE', `fetch-blob: --${k} is required`);
     const { fetchBlobCommand } = await import('./commands/fetch-blob.js');
     await fetchBlobCommand({
       registry: f.registry,
@@ -46,7 +46,7 @@ export async function runBuild(args: string[], entryUrl: string): Promise<void> 
     });
   } else if (cmd === 'fetch-image') {
     const f = parseFlags(rest, ['reference', 'os', 'arch', 'variant', 'out', 'tls-verify', 'ca-cert']);
-    for (const k of ['reference', 'out']) if (!f[k]) throw new UserError(`fetch-image: --${k} is required`);
+    for (const k of ['reference', 'out']) if (!f[k]) throw new UserError('USAGE', `fetch-image: --${k} is required`);
     const { fetchImageCommand } = await import('./commands/fetch-blob.js');
     await fetchImageCommand({
       reference: f.reference,

@@ -30,17 +30,17 @@ export function readNixAttrs(explicit?: string): NixAttrs {
   try {
     attrs = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    throw new UserError(`cannot read the derivation's structured attributes from ${file} (${(e as Error).message}); this command runs inside derivations made by longshore's Nix library`);
+    throw new UserError('BUILD_ATTRS', `cannot read the derivation's structured attributes from ${file} (${(e as Error).message}); this command runs inside derivations made by longshore's Nix library`);
   }
   const outputs = attrs.outputs as Record<string, string> | undefined;
   const out = process.env.out ?? outputs?.out;
-  if (!out) throw new UserError(`${file}: no "outputs.out"`);
+  if (!out) throw new UserError('BUILD_ATTRS', `${file}: no "outputs.out"`);
   return { file, attrs, out };
 }
 
 export function graphNodes(attrs: NixAttrs, key: string): GraphNode[] {
   const v = attrs.attrs[key];
   if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new UserError(`${attrs.file}: "${key}" is not a closure graph (exportReferencesGraph.${key})`);
+  if (!Array.isArray(v)) throw new UserError('BUILD_ATTRS', `${attrs.file}: "${key}" is not a closure graph (exportReferencesGraph.${key})`);
   return v as GraphNode[];
 }

@@ -103,7 +103,7 @@ export class ImageArchive {
   attach(receiver: Promise<unknown>): void {
     receiver.then(
       () => {
-        if (!this.finished) this.abort(new UserError('the receiver stopped reading before the archive ended'));
+        if (!this.finished) this.abort(new UserError('DAEMON_REFUSED', 'the receiver stopped reading before the archive ended'));
       },
       (e: unknown) => this.abort(e),
     );

@@ -24,9 +24,9 @@ export function baseLayers(lock: ImageLock, blobOf: (digest: string) => string, 
     try {
       size = statSync(blob).size;
     } catch {
-      throw new UserError(`base layer ${l.digest}: the fetched blob ${blob} is missing`);
+      throw new UserError('STORE_PATH_MISSING', `base layer ${l.digest}: the fetched blob ${blob} is missing`);
     }
-    if (size !== l.size) throw new UserError(`base layer ${l.digest}: the fetched blob ${blob} has ${size} bytes, the manifest says ${l.size}`);
+    if (size !== l.size) throw new UserError('DIGEST_MISMATCH', `base layer ${l.digest}: the fetched blob ${blob} has ${size} bytes, the manifest says ${l.size}`);
     return {
       mediaType: l.mediaType,
       digest: l.digest,
@@ -70,15 +70,15 @@ export function baseLayersCommand(args: { attrs?: string }): void {
     lockText = at.lock;
     const blobs = at.blobs as Record<string, string>;
     blobOf = (d) => {
-      if (typeof blobs[d] !== 'string') throw new UserError(`${a.file}: no fetched blob for ${d}`);
+      if (typeof blobs[d] !== 'string') throw new UserError('BUILD_ATTRS', `${a.file}: no fetched blob for ${d}`);
       return blobs[d];
     };
-  } else throw new UserError(`${a.file}: expected "lock" and "blobs", or "dir"`);
+  } else throw new UserError('BUILD_ATTRS', `${a.file}: expected "lock" and "blobs", or "dir"`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(lockText);
   } catch (e) {
-    throw new UserError(`the lock file is not valid JSON: ${(e as Error).message}`);
+    throw new UserError('INVALID_LOCK', `the lock file is not valid JSON: ${(e as Error).message}`);
   }
   const lock = checkLock(parsed, typeof at.lockName === 'string' ? at.lockName : 'the lock file');
   const src = typeof at.sourceRepository === 'string' ? at.sourceRepository : `${lock.registry}/${lock.repository}`;

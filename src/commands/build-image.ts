@@ -23,12 +23,12 @@ export interface ImageSpec {
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFile {
-  if (!spec.name || typeof spec.name !== 'string') throw new UserError('buildImage: "name" is required');
+  if (!spec.name || typeof spec.name !== 'string') throw new UserError('INVALID_CONFIG', 'buildImage: "name" is required');
   // The same checks as nix/reference.nix makes at evaluation time.
   parseName(spec.name, `buildImage: name ${JSON.stringify(spec.name)}`);
   if (spec.tag != null) checkTag(spec.tag, 'buildImage');
   const created = spec.created ?? '1970-01-01T00:00:01Z';
-  if (created !== 'now' && !RFC3339.test(created)) throw new UserError(`buildImage: created ${JSON.stringify(created)} is not an RFC 3339 date like "2024-01-01T00:00:00Z"`);
+  if (created !== 'now' && !RFC3339.test(created)) throw new UserError('INVALID_CONFIG', `buildImage: created ${JSON.stringify(created)} is not an RFC 3339 date like "2024-01-01T00:00:00Z"`);
   let config = normaliseConfig(spec.config);
   const layers: LayerRecord[] = [];
   const seen = new Set<string>();
@@ -43,6 +43,7 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFi
       const os = spec.os ?? 'linux';
       if (base.architecture !== spec.arch || base.os !== os)
         throw new UserError(
+          'PLATFORM_MISMATCH',
           `fromImage ${base.reference} is ${base.os}/${base.architecture}, but the image is built for ${os}/${spec.arch}`,
           `lock the base for this platform (longshore lock --os ${os} --arch ${spec.arch}), or set arch = "${base.architecture}" in buildImage`,
         );
@@ -66,7 +67,7 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFi
     layers.push(l);
   }
   if (layers.length > MAX_LAYERS_HARD)
-    throw new UserError(`the image has ${layers.length} layers; Docker refuses more than ${MAX_LAYERS_HARD} (aim for at most ${MAX_LAYERS_SOFT}). Lower maxLayers.`);
+    throw new UserError('TOO_MANY_LAYERS', `the image has ${layers.length} layers; Docker refuses more than ${MAX_LAYERS_HARD} (aim for at most ${MAX_LAYERS_SOFT}). Lower maxLayers.`);
   return {
     version: FORMAT_VERSION,
     name: spec.name,

@@ -31,14 +31,14 @@ export interface LayerSpec {
 const asList = (v: unknown): string[] => (v === null || v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 export function parseLayerSpec(raw: unknown, file: string): LayerSpec {
-  if (typeof raw !== 'object' || raw === null) throw new UserError(`${file}: expected a layer spec object`);
+  if (typeof raw !== 'object' || raw === null) throw new UserError('BUILD_ATTRS', `${file}: expected a layer spec object`);
   const r = raw as Record<string, unknown>;
   const maxLayers = r.maxLayers ?? 1;
   if (typeof maxLayers !== 'number' || !Number.isInteger(maxLayers) || maxLayers < 1)
-    throw new UserError(`maxLayers must be a positive integer, got ${JSON.stringify(maxLayers)}`);
-  if (maxLayers > MAX_LAYERS_HARD) throw new UserError(`maxLayers = ${maxLayers} is more than ${MAX_LAYERS_HARD}, the most layers Docker can run; use at most ${MAX_LAYERS_SOFT}`);
+    throw new UserError('INVALID_CONFIG', `maxLayers must be a positive integer, got ${JSON.stringify(maxLayers)}`);
+  if (maxLayers > MAX_LAYERS_HARD) throw new UserError('TOO_MANY_LAYERS', `maxLayers = ${maxLayers} is more than ${MAX_LAYERS_HARD}, the most layers Docker can run; use at most ${MAX_LAYERS_SOFT}`);
   const strategy = r.strategy ?? 'size';
-  if (strategy !== 'size' && strategy !== 'popularity') throw new UserError(`layering strategy must be "size" or "popularity", got ${JSON.stringify(strategy)}`);
+  if (strategy !== 'size' && strategy !== 'popularity') throw new UserError('INVALID_CONFIG', `layering strategy must be "size" or "popularity", got ${JSON.stringify(strategy)}`);
   return {
     deps: asList(r.deps),
     copyToRoot: asList(r.copyToRoot),
@@ -107,7 +107,7 @@ export async function buildLayers(
   if (groups.length === 0 && hasExtras) groups = [[]];
   const total = nested.length + groups.length;
   if (total > MAX_LAYERS_HARD)
-    throw new UserError(`this would make ${total} layers (${nested.length} from "layers", ${groups.length} of its own); Docker refuses more than ${MAX_LAYERS_HARD}. Lower maxLayers.`);
+    throw new UserError('TOO_MANY_LAYERS', `this would make ${total} layers (${nested.length} from "layers", ${groups.length} of its own); Docker refuses more than ${MAX_LAYERS_HARD}. Lower maxLayers.`);
   // copyToRoot contents and declared entries live with the application, in the top layer.
   const contents = groups.map((paths, i) => ({
     paths: [...paths].sort(),

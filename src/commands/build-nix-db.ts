@@ -21,16 +21,16 @@ function imagePaths(graph: GraphNode[], exclude: ReadonlySet<string>): Registere
   const kept = graph.filter((n) => !exclude.has(n.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const n of kept) {
     const out = n.references.find((r) => exclude.has(r));
-    if (out) throw new UserError(`initializeNixDatabase: ${n.path} refers to ${out}, which the image leaves out, so the database cannot register it`);
-    if (typeof n.narHash !== 'string' || !n.narHash) throw new UserError(`initializeNixDatabase: the closure graph has no narHash for ${n.path}`);
+    if (out) throw new UserError('NIX_DB', `initializeNixDatabase: ${n.path} refers to ${out}, which the image leaves out, so the database cannot register it`);
+    if (typeof n.narHash !== 'string' || !n.narHash) throw new UserError('NIX_DB', `initializeNixDatabase: the closure graph has no narHash for ${n.path}`);
   }
   return kept.map((n) => ({ ...n, narHash: n.narHash!, references: [...n.references].sort() }));
 }
 
 function run(tool: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const r = spawnSync(tool, args, { input: opts.input, env: opts.env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.error) throw new UserError(`initializeNixDatabase: cannot run ${tool}: ${r.error.message}`);
-  if (r.status !== 0) throw new UserError(`initializeNixDatabase: ${tool} ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr.trim()}`);
+  if (r.error) throw new UserError('NIX_DB', `initializeNixDatabase: cannot run ${tool}: ${r.error.message}`);
+  if (r.status !== 0) throw new UserError('NIX_DB', `initializeNixDatabase: ${tool} ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr.trim()}`);
   return r.stdout;
 }
 
@@ -38,7 +38,7 @@ export function buildNixDbCommand(args: { attrs?: string }): void {
   const a = readNixAttrs(args.attrs);
   const tool = (k: string): string => {
     const v = a.attrs[k];
-    if (typeof v !== 'string' || !v) throw new UserError(`${a.file}: "${k}" (the path of a tool) is missing`);
+    if (typeof v !== 'string' || !v) throw new UserError('NIX_DB', `${a.file}: "${k}" (the path of a tool) is missing`);
     return v;
   };
   const nixStore = tool('nixStore');

@@ -44,7 +44,7 @@ async function closeReader(r: RegistryReader): Promise<void> {
 
 function staleHint(e: unknown, digest: string, where: string): never {
   if (e instanceof RegistryError && e.status === 404) {
-    throw new UserError(`${e.message}`, `${where} no longer has blob ${digest}: the image was deleted or re-pushed since it was locked; re-run \`longshore lock\` and rebuild`);
+    throw new UserError('NOT_FOUND', `${e.message}`, `${where} no longer has blob ${digest}: the image was deleted or re-pushed since it was locked; re-run \`longshore lock\` and rebuild`);
   }
   throw e;
 }
@@ -58,7 +58,7 @@ export interface FetchBlobArgs extends FetchFlags {
 }
 
 export async function fetchBlobCommand(a: FetchBlobArgs): Promise<void> {
-  if (!isDigest(a.digest)) throw new UserError(`fetch-blob: bad digest ${JSON.stringify(a.digest)}`);
+  if (!isDigest(a.digest)) throw new UserError('INVALID_REFERENCE', `fetch-blob: bad digest ${JSON.stringify(a.digest)}`);
   const ref = parseRegistryReference(`${registryHost(a.registry)}/${a.repository}`);
   const where = `${ref.registry}/${ref.repository}`;
   const reader = await openReader(ref, a);
@@ -84,7 +84,7 @@ export interface FetchImageArgs extends FetchFlags {
 /** $out/lock.json (a lock, as `longshore lock` writes it) and $out/blobs/<hex> for every layer. */
 export async function fetchImageCommand(a: FetchImageArgs): Promise<void> {
   const ref = parseRegistryReference(a.reference.replace(/^docker:\/\//, ''), `pullImage: ${a.reference}`);
-  if (!ref.digest) throw new UserError(`pullImage: ${a.reference} has no digest; pass imageDigest = "sha256:…"`);
+  if (!ref.digest) throw new UserError('INVALID_REFERENCE', `pullImage: ${a.reference} has no digest; pass imageDigest = "sha256:…"`);
   const where = `${ref.registry}/${ref.repository}`;
   const reader = await openReader(ref, a);
   try {

@@ -13,7 +13,7 @@ export function openImage(path: string): { file: ImageFile; image: ResolvedImage
   try {
     real = realpathSync(path);
   } catch {
-    throw new UserError(`image JSON ${path} does not exist; build it with nix-build first`, undefined, 'IMAGE_NOT_FOUND');
+    throw new UserError('IMAGE_NOT_FOUND', `image JSON ${path} does not exist; build it with nix-build first`);
   }
   const file = loadImageFile(real);
   return { file, image: resolveImage(real, file, { tarWriter: loadTarWriter }) };

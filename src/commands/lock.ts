@@ -83,12 +83,12 @@ export function choosePlatform(index: Obj, want: Platform, what: string): { dige
       const p = (m.platform ?? {}) as Obj;
       return p.os ? platformString({ os: String(p.os), architecture: String(p.architecture), variant: p.variant as string | undefined }) : '(no platform)';
     });
-    throw new UserError(`${what} has no manifest for ${platformString(want)}; it has ${have.join(', ') || 'no manifests'}`, 'choose one with --os, --arch and --variant');
+    throw new UserError('PLATFORM_MISMATCH', `${what} has no manifest for ${platformString(want)}; it has ${have.join(', ') || 'no manifests'}`, 'choose one with --os, --arch and --variant');
   }
   // Without a variant asked for, the first listed wins (registries list the preferred one first).
   const m = cands[0];
   const p = m.platform as Obj;
-  if (typeof m.digest !== 'string' || typeof m.mediaType !== 'string') throw new UserError(`${what}: an index entry without digest or mediaType`);
+  if (typeof m.digest !== 'string' || typeof m.mediaType !== 'string') throw new UserError('REGISTRY_PROTOCOL', `${what}: an index entry without digest or mediaType`);
   return { digest: m.digest, mediaType: m.mediaType, platform: { os: String(p.os), architecture: String(p.architecture), ...(p.variant ? { variant: String(p.variant) } : {}) } };
 }
 
@@ -106,13 +106,14 @@ export async function buildLock(reader: RegistryReader, ref: RegistryReference, 
   }
   if (!IMAGE_MANIFEST_TYPES.has(top.mediaType)) {
     throw new UserError(
+      'UNSUPPORTED_MEDIA_TYPE',
       `${display}: unsupported manifest type ${top.mediaType}`,
       top.mediaType.includes('v1+') || top.mediaType.includes('manifest.v1') ? 'Docker schema 1 images are deprecated; re-push the image with a current tool' : undefined,
     );
   }
   const manifest = JSON.parse(top.bytes.toString('utf8')) as Obj;
   const cfgDesc = manifest.config as Obj | undefined;
-  if (!cfgDesc || typeof cfgDesc.digest !== 'string') throw new UserError(`${display}: the manifest has no config descriptor`);
+  if (!cfgDesc || typeof cfgDesc.digest !== 'string') throw new UserError('REGISTRY_PROTOCOL', `${display}: the manifest has no config descriptor`);
   const configBytes = await reader.blobBytes(cfgDesc.digest, typeof cfgDesc.size === 'number' ? cfgDesc.size : undefined);
   const config = JSON.parse(configBytes.toString('utf8')) as Obj;
   const cfgPlatform: Platform = {
@@ -121,17 +122,17 @@ export async function buildLock(reader: RegistryReader, ref: RegistryReference, 
     ...(typeof config.variant === 'string' ? { variant: config.variant } : {}),
   };
   if (!index && (cfgPlatform.os !== want.os || cfgPlatform.architecture !== want.architecture)) {
-    throw new UserError(`${display} is a single-platform image for ${platformString(cfgPlatform)}, not ${platformString(want)}`, `lock it with --os ${cfgPlatform.os} --arch ${cfgPlatform.architecture}`);
+    throw new UserError('PLATFORM_MISMATCH', `${display} is a single-platform image for ${platformString(cfgPlatform)}, not ${platformString(want)}`, `lock it with --os ${cfgPlatform.os} --arch ${cfgPlatform.architecture}`);
   }
   const layersRaw = Array.isArray(manifest.layers) ? (manifest.layers as Obj[]) : [];
   const diffIDs = ((config.rootfs as Obj | undefined)?.diff_ids ?? []) as string[];
   if (diffIDs.length !== layersRaw.length) {
-    throw new UserError(`${display}: the manifest lists ${layersRaw.length} layers but the config has ${diffIDs.length} diff_ids`);
+    throw new UserError('REGISTRY_PROTOCOL', `${display}: the manifest lists ${layersRaw.length} layers but the config has ${diffIDs.length} diff_ids`);
   }
   const layers = layersRaw.map((l, i): LockLayer => {
     const mt = String(l.mediaType);
     if (!LAYER_TYPES.has(mt)) {
-      throw new UserError(`${display}: layer ${i} has media type ${mt}, which longshore cannot use as a base layer${/foreign|nondistributable/.test(mt) ? ' (foreign layers are fetched from elsewhere)' : ''}`);
+      throw new UserError('UNSUPPORTED_MEDIA_TYPE', `${display}: layer ${i} has media type ${mt}, which longshore cannot use as a base layer${/foreign|nondistributable/.test(mt) ? ' (foreign layers are fetched from elsewhere)' : ''}`);
     }
     return { digest: String(l.digest), size: Number(l.size), mediaType: mt, diffID: diffIDs[i] };
   });
@@ -153,24 +154,24 @@ export async function buildLock(reader: RegistryReader, ref: RegistryReference, 
 /** Checks a lock's internal consistency (digests of the raw documents, layer summary), naming what is off. */
 export function checkLock(lock: unknown, file: string): ImageLock {
   const l = lock as ImageLock;
-  if (typeof l !== 'object' || l === null || l.kind !== LOCK_KIND) throw new UserError(`${file}: not a longshore lock file (make one with \`longshore lock docker://…\`)`);
-  if (l.version !== LOCK_VERSION) throw new UserError(`${file}: lock format version ${JSON.stringify(l.version)} is not supported; re-run longshore lock`);
+  if (typeof l !== 'object' || l === null || l.kind !== LOCK_KIND) throw new UserError('INVALID_LOCK', `${file}: not a longshore lock file (make one with \`longshore lock docker://…\`)`);
+  if (l.version !== LOCK_VERSION) throw new UserError('INVALID_LOCK', `${file}: lock format version ${JSON.stringify(l.version)} is not supported; re-run longshore lock`);
   for (const k of ['manifest', 'config'] as const) {
     const d = l[k];
-    if (!d || typeof d.raw !== 'string') throw new UserError(`${file}: "${k}.raw" is missing`);
+    if (!d || typeof d.raw !== 'string') throw new UserError('INVALID_LOCK', `${file}: "${k}.raw" is missing`);
     const got = sha256(Buffer.from(d.raw, 'utf8'));
-    if (got !== d.digest) throw new UserError(`${file}: the ${k} text has digest ${got}, but the lock says ${d.digest}; the lock was edited — re-run longshore lock`);
+    if (got !== d.digest) throw new UserError('INVALID_LOCK', `${file}: the ${k} text has digest ${got}, but the lock says ${d.digest}; the lock was edited — re-run longshore lock`);
   }
   const manifest = JSON.parse(l.manifest.raw) as { config: { digest: string }; layers: { digest: string; size: number; mediaType: string }[] };
   const config = JSON.parse(l.config.raw) as { rootfs?: { diff_ids?: string[] } };
-  if (manifest.config.digest !== l.config.digest) throw new UserError(`${file}: the manifest's config is ${manifest.config.digest}, but the lock's config is ${l.config.digest}`);
+  if (manifest.config.digest !== l.config.digest) throw new UserError('INVALID_LOCK', `${file}: the manifest's config is ${manifest.config.digest}, but the lock's config is ${l.config.digest}`);
   const diffIDs = config.rootfs?.diff_ids ?? [];
   if (manifest.layers.length !== l.layers.length || diffIDs.length !== l.layers.length)
-    throw new UserError(`${file}: the layer list does not match the manifest (${manifest.layers.length} layers) and config (${diffIDs.length} diff_ids); re-run longshore lock`);
+    throw new UserError('INVALID_LOCK', `${file}: the layer list does not match the manifest (${manifest.layers.length} layers) and config (${diffIDs.length} diff_ids); re-run longshore lock`);
   manifest.layers.forEach((m, i) => {
     const s = l.layers[i];
     if (s.digest !== m.digest || s.size !== m.size || s.mediaType !== m.mediaType || s.diffID !== diffIDs[i])
-      throw new UserError(`${file}: layers[${i}] (${s.digest}) does not match the manifest's ${m.digest}; the lock was edited — re-run longshore lock`);
+      throw new UserError('INVALID_LOCK', `${file}: layers[${i}] (${s.digest}) does not match the manifest's ${m.digest}; the lock was edited — re-run longshore lock`);
   });
   return l;
 }

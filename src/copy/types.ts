@@ -123,6 +123,6 @@ export interface ImageDestination {
  */
 export class CopyAgain extends UserError {
   constructor(message: string, readonly reuse: boolean) {
-    super(message, undefined, 'COPY_AGAIN');
+    super('COPY_AGAIN', message);
   }
 }

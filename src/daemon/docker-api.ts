@@ -63,12 +63,12 @@ export class DockerApi {
   async negotiate(): Promise<string> {
     const r = await this.client.request('GET', '/_ping');
     const text = await r.text();
-    if (r.status !== 200) throw new UserError(`the Docker daemon at ${this.client.endpoint.display} answered /_ping with HTTP ${r.status}: ${text.trim()}`);
+    if (r.status !== 200) throw new UserError('DAEMON_HTTP', `the Docker daemon at ${this.client.endpoint.display} answered /_ping with HTTP ${r.status}: ${text.trim()}`);
     const header = r.headers['api-version'];
     let v = typeof header === 'string' ? parseVersion(header) : MIN_API;
     if (v.some((n) => !Number.isFinite(n))) v = MIN_API;
     if (cmp(v, MAX_API) > 0) v = MAX_API;
-    if (cmp(v, MIN_API) < 0) throw new UserError(`the Docker daemon at ${this.client.endpoint.display} speaks API ${v.join('.')}; longshore needs ${MIN_API.join('.')} or newer`);
+    if (cmp(v, MIN_API) < 0) throw new UserError('DAEMON_UNSUPPORTED', `the Docker daemon at ${this.client.endpoint.display} speaks API ${v.join('.')}; longshore needs ${MIN_API.join('.')} or newer`);
     this.prefix = `/v${v.join('.')}`;
     return v.join('.');
   }
@@ -85,7 +85,7 @@ export class DockerApi {
       return undefined;
     }
     const text = await r.text();
-    if (r.status !== 200) throw new UserError(`the Docker daemon: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
+    if (r.status !== 200) throw new UserError('DAEMON_HTTP', `the Docker daemon: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
     return JSON.parse(text) as ImageInspect;
   }
 
@@ -158,7 +158,7 @@ export class DockerApi {
   private async loadReply(r: Response): Promise<string[]> {
     if (r.status !== 200) {
       const text = await r.text();
-      throw new UserError(`the Docker daemon refused the image (HTTP ${r.status}): ${text.trim()}`, undefined, 'DAEMON_REFUSED');
+      throw new UserError('DAEMON_REFUSED', `the Docker daemon refused the image (HTTP ${r.status}): ${text.trim()}`);
     }
     try {
       return (await readNdjson(r.body, 'the Docker daemon')).lines;

@@ -22,7 +22,7 @@ export function parseHost(value: string, hint: string): Endpoint {
   if (value.startsWith('/')) return { socketPath: value, origin: 'http://localhost', display: `unix://${value}`, hint };
   const m = /^(?:tcp|http):\/\/([^/]+)\/?$/.exec(value);
   if (m) return { origin: `http://${m[1]}`, display: value, hint };
-  throw new UserError(`unsupported daemon address ${JSON.stringify(value)}: expected unix:///path/to/socket or tcp://host:port`, hint);
+  throw new UserError('INVALID_REFERENCE', `unsupported daemon address ${JSON.stringify(value)}: expected unix:///path/to/socket or tcp://host:port`, hint);
 }
 
 export interface Response {
@@ -94,14 +94,14 @@ export class EngineClient {
     const code = (e as NodeJS.ErrnoException)?.code;
     const where = this.endpoint.display;
     if (code === 'ENOENT' || code === 'ECONNREFUSED')
-      return new UserError(`cannot connect to ${this.product} at ${where}: ${code === 'ENOENT' ? 'no socket there' : 'connection refused'} (is it running?)`, this.endpoint.hint, 'DAEMON_UNREACHABLE');
+      return new UserError('DAEMON_UNREACHABLE', `cannot connect to ${this.product} at ${where}: ${code === 'ENOENT' ? 'no socket there' : 'connection refused'} (is it running?)`, this.endpoint.hint);
     if (code === 'EACCES' || code === 'EPERM')
       return new UserError(
+        'PERMISSION_DENIED',
         `permission denied connecting to ${this.product} at ${where}`,
         `run as a user allowed to use that socket (e.g. in the "docker" group), or ${this.endpoint.hint}`,
-        'PERMISSION_DENIED',
       );
-    if (code === 'ECONNRESET' || code === 'EPIPE') return new UserError(`${this.product} at ${where} closed the connection: ${(e as Error).message}`, undefined, 'DAEMON_CONNECTION_LOST');
+    if (code === 'ECONNRESET' || code === 'EPIPE') return new UserError('DAEMON_CONNECTION_LOST', `${this.product} at ${where} closed the connection: ${(e as Error).message}`);
     return e as Error;
   }
 
@@ -164,7 +164,7 @@ export class EngineClient {
 
 export class DaemonHttpError extends UserError {
   constructor(readonly product: string, method: string, path: string, readonly statusCode: number, readonly daemonText: string) {
-    super(`${product}: ${method} ${path.replace(/\?.*/, '')} failed (HTTP ${statusCode}): ${daemonText}`, undefined, 'DAEMON_HTTP');
+    super('DAEMON_HTTP', `${product}: ${method} ${path.replace(/\?.*/, '')} failed (HTTP ${statusCode}): ${daemonText}`);
   }
 }
 
@@ -216,6 +216,6 @@ export async function readNdjson(body: AsyncIterable<Buffer | string>, product: 
     }
   }
   take(rest + utf8.decode());
-  if (failure !== undefined) throw new UserError(`${product} refused the image: ${failure}`, undefined, 'DAEMON_REFUSED');
+  if (failure !== undefined) throw new UserError('DAEMON_REFUSED', `${product} refused the image: ${failure}`);
   return { lines };
 }

@@ -3,7 +3,7 @@
 // archive leaves out the files of layers Podman has.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { hasCode, UserError } from '../util/errors.js';
+import { hasCode, UserError, type ErrorCode } from '../util/errors.js';
 import type { ConnectBackend, DaemonBackend, DaemonImage } from './backend.js';
 import { DaemonHttpError, EngineClient, parseHost, type Endpoint } from './engine.js';
 import type { ListedImage } from './layers.js';
@@ -51,9 +51,9 @@ export class PodmanApi extends PodmanBase implements DaemonBackend {
       const r = await client.request('GET', '/_ping');
       await r.dump();
       const v = r.headers['libpod-api-version'];
-      if (typeof v !== 'string') throw new UserError(`${endpoint.display} is not a Podman service (no Libpod-API-Version in its /_ping reply)`, endpoint.hint, 'DAEMON_UNSUPPORTED');
+      if (typeof v !== 'string') throw new UserError('DAEMON_UNSUPPORTED', `${endpoint.display} is not a Podman service (no Libpod-API-Version in its /_ping reply)`, endpoint.hint);
       const major = Number(v.split('.')[0]);
-      if (!(major >= 4)) throw new UserError(`the Podman service at ${endpoint.display} is version ${v}; longshore needs Podman 4 or newer`, undefined, 'DAEMON_UNSUPPORTED');
+      if (!(major >= 4)) throw new UserError('DAEMON_UNSUPPORTED', `the Podman service at ${endpoint.display} is version ${v}; longshore needs Podman 4 or newer`);
       const api = new PodmanApi(client);
       api.prefix = `/v${major}.0.0/libpod`;
       return api;
@@ -76,7 +76,7 @@ export class PodmanApi extends PodmanBase implements DaemonBackend {
     try {
       await this.client.ok('POST', `${this.prefix}/images/load`, { body: archive, headers: { 'content-type': 'application/x-tar' }, signal });
     } catch (e) {
-      if (e instanceof DaemonHttpError) throw new UserError(`${this.label} refused the image (HTTP ${e.statusCode}): ${e.daemonText}`, undefined, 'DAEMON_REFUSED');
+      if (e instanceof DaemonHttpError) throw new UserError('DAEMON_REFUSED', `${this.label} refused the image (HTTP ${e.statusCode}): ${e.daemonText}`);
       throw e;
     }
   }
@@ -89,7 +89,7 @@ export class PodmanApi extends PodmanBase implements DaemonBackend {
     const r = await this.client.request('GET', `${this.prefix}/images/${encodeURIComponent(ref)}/json`);
     const text = await r.text();
     if (r.status === 404) return undefined;
-    if (r.status !== 200) throw new UserError(`${this.label}: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
+    if (r.status !== 200) throw new UserError('DAEMON_HTTP', `${this.label}: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
     return summary(JSON.parse(text) as InspectDoc);
   }
 
@@ -119,14 +119,14 @@ export class PodmanCli extends PodmanBase implements DaemonBackend {
       }
       return await sub;
     } catch (e) {
-      throw new UserError(`cannot run ${this.bin}: ${(e as Error).message}`, undefined, 'DAEMON_UNREACHABLE');
+      throw new UserError('DAEMON_UNREACHABLE', `cannot run ${this.bin}: ${(e as Error).message}`);
     }
   }
 
-  private fail(what: string, r: { exitCode?: number; all?: string; failed: boolean; code?: string; shortMessage?: string }, code = 'DAEMON_COMMAND_FAILED'): never {
+  private fail(what: string, r: { exitCode?: number; all?: string; failed: boolean; code?: string; shortMessage?: string }, code: ErrorCode = 'DAEMON_COMMAND_FAILED'): never {
     if (r.code === 'ENOENT')
-      throw new UserError(`${what}: podman is not installed (no "${this.bin}" on PATH), and no Podman service socket answered`, 'install podman, or set CONTAINER_HOST to a Podman API socket', 'DAEMON_UNREACHABLE');
-    throw new UserError(`${what}: podman failed (exit ${r.exitCode ?? '?'}): ${(r.all ?? r.shortMessage ?? '').trim().split('\n').slice(-5).join('; ')}`, undefined, code);
+      throw new UserError('DAEMON_UNREACHABLE', `${what}: podman is not installed (no "${this.bin}" on PATH), and no Podman service socket answered`, 'install podman, or set CONTAINER_HOST to a Podman API socket');
+    throw new UserError(code, `${what}: podman failed (exit ${r.exitCode ?? '?'}): ${(r.all ?? r.shortMessage ?? '').trim().split('\n').slice(-5).join('; ')}`);
   }
 
   async images(): Promise<ListedImage[]> {
@@ -146,7 +146,7 @@ export class PodmanCli extends PodmanBase implements DaemonBackend {
 
   async load(archive: Readable, signal: AbortSignal): Promise<void> {
     const r = await this.run(['load'], { stdin: archive, signal });
-    if (signal.aborted) throw signal.reason ?? new UserError('podman load aborted');
+    if (signal.aborted) throw signal.reason ?? new UserError('DAEMON_REFUSED', 'podman load aborted');
     if (r.failed) this.fail('podman load', r, 'DAEMON_REFUSED');
   }
 

@@ -85,7 +85,7 @@ function splitFileRef(rest: string, transport: string): { file: string; ref?: st
   const i = rest.indexOf(':');
   const file = i < 0 ? rest : rest.slice(0, i);
   const ref = i < 0 ? undefined : rest.slice(i + 1);
-  if (!file) throw new UserError(`${transport}: needs a file name, as in ${transport}:FILE${transport === 'oci-archive' ? '[:TAG]' : '[:NAME:TAG]'}`, undefined, 'INVALID_REFERENCE');
+  if (!file) throw new UserError('INVALID_REFERENCE', `${transport}: needs a file name, as in ${transport}:FILE${transport === 'oci-archive' ? '[:TAG]' : '[:NAME:TAG]'}`);
   return { file, ref };
 }
 

@@ -81,9 +81,9 @@ export class DaemonDestination implements ImageDestination {
     // honours that name, and tagged where it might not.
     if (this.held || !backend.namesFromArchive) await backend.tag(this.held ?? image.config.digest, this.name, this.loadTag);
     const got = await backend.inspect(this.ref);
-    if (!got) throw new UserError(`${backend.label} reported success but has no image ${this.ref}`, undefined, 'DAEMON_VERIFY_FAILED');
+    if (!got) throw new UserError('DAEMON_VERIFY_FAILED', `${backend.label} reported success but has no image ${this.ref}`);
     if (got.id !== image.config.digest && got.id !== image.manifest.digest)
-      throw new UserError(`${backend.label} holds ${got.id} as ${this.ref}, expected ${image.config.digest} (or, in a containerd image store, ${image.manifest.digest})`, undefined, 'DAEMON_VERIFY_FAILED');
+      throw new UserError('DAEMON_VERIFY_FAILED', `${backend.label} holds ${got.id} as ${this.ref}, expected ${image.config.digest} (or, in a containerd image store, ${image.manifest.digest})`);
     return { reference: this.ref, imageId: image.config.digest };
   }
 

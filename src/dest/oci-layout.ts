@@ -74,7 +74,7 @@ export class OciLayoutDestination implements ImageDestination {
       index = JSON.parse(await readFile(indexFile, 'utf8')) as IndexFile;
       if (!Array.isArray(index.manifests)) throw new Error('no "manifests" list');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`${indexFile}: not an OCI index: ${(e as Error).message}`, undefined, 'INVALID_LAYOUT');
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError('INVALID_LAYOUT', `${indexFile}: not an OCI index: ${(e as Error).message}`);
     }
     const entry = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, ...(tag ? { annotations: { [REF_NAME]: tag } } : {}) };
     index.manifests = index.manifests.filter((m) => (tag ? m.annotations?.[REF_NAME] !== tag : m.digest !== entry.digest));
@@ -91,7 +91,7 @@ export const parseOciLayoutDestination: TransportParser = (rest) => {
   const i = rest.lastIndexOf(':');
   const path = i <= 0 ? rest : rest.slice(0, i);
   const tag = i <= 0 ? undefined : rest.slice(i + 1);
-  if (!path) throw new UserError('oci: needs a directory, as in oci:DIR[:TAG]', undefined, 'INVALID_REFERENCE');
+  if (!path) throw new UserError('INVALID_REFERENCE', 'oci: needs a directory, as in oci:DIR[:TAG]');
   if (tag !== undefined) checkOciLayoutTag(tag, `oci:${rest}`);
   return new OciLayoutDestination(path, tag);
 };

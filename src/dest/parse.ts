@@ -20,7 +20,7 @@ export const transportNames = (): string[] => Object.keys(TRANSPORTS).map((t) =>
 export async function parseDestination(ref: string, flags: CopyFlags): Promise<ImageDestination> {
   const m = /^([a-z-]+):(\/\/)?(.*)$/s.exec(ref);
   const load = m ? (m[2] ? TRANSPORTS[`${m[1]}://`] : undefined) ?? TRANSPORTS[m[1]] : undefined;
-  if (!m || !load) throw new UserError(`unknown destination ${JSON.stringify(ref)}: expected one of ${transportNames().join(', ')}`, undefined, 'INVALID_REFERENCE');
+  if (!m || !load) throw new UserError('INVALID_REFERENCE', `unknown destination ${JSON.stringify(ref)}: expected one of ${transportNames().join(', ')}`);
   const rest = m[2] && !TRANSPORTS[`${m[1]}://`] ? `//${m[3]}` : m[3];
   return (await load())(rest, flags);
 }

@@ -44,7 +44,7 @@ export class RegistryDestination implements ImageDestination {
   async open(image: ResolvedImage): Promise<Opened> {
     const ref = this.ref;
     if (ref.digest && ref.digest !== image.manifest.digest) {
-      throw new UserError(`${this.description}: the image's manifest is ${image.manifest.digest}, not ${ref.digest}`, undefined, 'DIGEST_MISMATCH');
+      throw new UserError('DIGEST_MISMATCH', `${this.description}: the image's manifest is ${image.manifest.digest}, not ${ref.digest}`);
     }
     const credential = await resolveCredential(ref.registry, ref.repository, this.flags);
     this.client = new RegistryClient({ ref, credential, tlsVerify: this.flags.tlsVerify, caCert: this.flags.caCert, debug: debugEnabled() });

@@ -45,7 +45,7 @@ export function mergeBaseConfig(baseRaw: Obj, user: Obj): Obj {
   try {
     return normaliseConfig(merged);
   } catch (e) {
-    if (e instanceof UserError) throw new UserError(`${e.message} (in the config merged with the base image's)`, e.hint);
+    if (e instanceof UserError) throw new UserError(e.code, `${e.message} (in the config merged with the base image's)`, e.hint);
     throw e;
   }
 }

@@ -58,7 +58,7 @@ function closest(key: string): string {
 const PORT_RE = /^[0-9]{1,5}(\/(tcp|udp|sctp))?$/;
 
 function bad(key: string, msg: string): never {
-  throw new UserError(`config.${key}: ${msg}`);
+  throw new UserError('INVALID_CONFIG', `config.${key}: ${msg}`);
 }
 
 function checkValue(key: string, kind: Kind, v: unknown): unknown {
@@ -112,13 +112,13 @@ function checkValue(key: string, kind: Kind, v: unknown): unknown {
 /** Normalises key spelling, validates types, and returns the config with keys in a fixed order. */
 export function normaliseConfig(raw: unknown): Record<string, unknown> {
   if (raw === null || raw === undefined) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`config: expected an attribute set, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new UserError('INVALID_CONFIG', `config: expected an attribute set, got ${JSON.stringify(raw)}`);
   const seen = new Map<string, string>();
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     const canon = byLower.get(key.toLowerCase());
-    if (!canon) throw new UserError(`config: unknown key "${key}"; did you mean "${closest(key)}"? Valid keys: ${Object.keys(KEYS).join(', ')}`);
-    if (seen.has(canon)) throw new UserError(`config: "${key}" and "${seen.get(canon)}" are the same key (${canon}); keep one`);
+    if (!canon) throw new UserError('INVALID_CONFIG', `config: unknown key "${key}"; did you mean "${closest(key)}"? Valid keys: ${Object.keys(KEYS).join(', ')}`);
+    if (seen.has(canon)) throw new UserError('INVALID_CONFIG', `config: "${key}" and "${seen.get(canon)}" are the same key (${canon}); keep one`);
     seen.set(canon, key);
     if (value === null) continue;
     out[canon] = checkValue(canon, KEYS[canon], value);

@@ -77,7 +77,7 @@ function layerBlob(rec: LayerRecord, tarWriter: () => Promise<LayerTarWriter>): 
         try {
           await lstat(p);
         } catch {
-          throw new UserError(`layer ${rec.digest} needs store path ${p}, which is missing (garbage-collected?); rebuild the image with nix-build`);
+          throw new UserError('STORE_PATH_MISSING', `layer ${rec.digest} needs store path ${p}, which is missing (garbage-collected?); rebuild the image with nix-build`);
         }
       }
     },
@@ -89,10 +89,10 @@ function layerBlob(rec: LayerRecord, tarWriter: () => Promise<LayerTarWriter>): 
       const verify = new VerifyingStream(desc, (got, size) => explainMismatch(rec, got, size, fingerprint));
       if (rec.blob) {
         const src = createReadStream(rec.blob, { highWaterMark: 1 << 20 });
-        src.on('error', (e) => verify.destroy(new UserError(`cannot read ${rec.blob}: ${(e as NodeJS.ErrnoException).code ?? e}`)));
+        src.on('error', (e) => verify.destroy(new UserError('FILE_UNREADABLE', `cannot read ${rec.blob}: ${(e as NodeJS.ErrnoException).code ?? e}`)));
         return src.pipe(verify);
       }
-      if (rec.mediaType !== MEDIA_TYPE_LAYER_TAR) throw new UserError(`layer ${rec.digest}: unsupported media type ${rec.mediaType}`);
+      if (rec.mediaType !== MEDIA_TYPE_LAYER_TAR) throw new UserError('UNSUPPORTED_MEDIA_TYPE', `layer ${rec.digest}: unsupported media type ${rec.mediaType}`);
       tarWriter().then(
         ({ layerTarStream }) => {
           if (verify.destroyed) return;

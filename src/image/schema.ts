@@ -94,7 +94,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function fail(file: string, where: string, msg: string): never {
-  throw new UserError(`${file}: ${where}: ${msg}`);
+  throw new UserError('INVALID_IMAGE_FILE', `${file}: ${where}: ${msg}`);
 }
 
 function strArray(file: string, where: string, v: unknown): string[] {
@@ -137,12 +137,12 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    throw new UserError('FILE_UNREADABLE', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${file}: not valid JSON: ${(e as Error).message}`);
+    throw new UserError('INVALID_IMAGE_FILE', `${file}: not valid JSON: ${(e as Error).message}`);
   }
 }
 

@@ -25,7 +25,7 @@ export function closureOf(g: ClosureGraph, roots: string[]): string[] {
     if (seen.has(p)) continue;
     seen.add(p);
     const refs = g.refs.get(p);
-    if (!refs) throw new UserError(`store path ${p} is not in the closure graph; was it passed through exportReferencesGraph?`);
+    if (!refs) throw new UserError('BUILD_ATTRS', `store path ${p} is not in the closure graph; was it passed through exportReferencesGraph?`);
     for (const r of [...refs].sort().reverse()) if (!seen.has(r)) stack.push(r);
   }
   return [...seen].sort();

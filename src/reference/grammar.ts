@@ -16,7 +16,7 @@ export const TAG_MAX_LENGTH = 128;
 /** A reference (name, tag or digest) that the grammar refuses. */
 export class InvalidReferenceError extends UserError {
   constructor(message: string, hint?: string) {
-    super(message, hint, 'INVALID_REFERENCE');
+    super('INVALID_REFERENCE', message, hint);
     this.name = 'InvalidReferenceError';
   }
 }

@@ -11,7 +11,7 @@ export const pullScope = (repo: string) => `repository:${repo}:pull`;
 /** Resolves a Location against the request URL, keeping its query (e.g. distribution's _state). */
 export function nextLocation(res: Response, what: string): string {
   const loc = header1(res.headers, 'location');
-  if (!loc) throw new UserError(`${what}: the registry answered ${res.status} without a Location header`);
+  if (!loc) throw new UserError('REGISTRY_PROTOCOL', `${what}: the registry answered ${res.status} without a Location header`);
   return new URL(loc, res.url).toString();
 }
 
@@ -123,12 +123,12 @@ export class RepositoryApi {
     if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
       const err = this.client.error(what, res);
       if (err.has('MANIFEST_BLOB_UNKNOWN') || err.has('BLOB_UNKNOWN')) {
-        throw new UserError(`${err.message}`, 'a blob the manifest references is missing from the registry; run the copy again');
+        throw new UserError('MANIFEST_BLOB_UNKNOWN', `${err.message}`, 'a blob the manifest references is missing from the registry; run the copy again');
       }
       throw err;
     }
     const got = header1(res.headers, 'docker-content-digest');
-    if (got && got !== digest) throw new UserError(`${what}: the registry stored it as ${got}, not ${digest} (it rewrote the manifest)`);
+    if (got && got !== digest) throw new UserError('MANIFEST_REWRITTEN', `${what}: the registry stored it as ${got}, not ${digest} (it rewrote the manifest)`);
     return digest;
   }
 }

@@ -125,7 +125,7 @@ export class Authenticator {
   private async requestToken(scopes: string[]): Promise<CachedToken> {
     const ch = this.challenge!;
     const realm = ch.params.realm;
-    if (!realm) throw new UserError(`${this.registry}: bearer challenge without a realm`);
+    if (!realm) throw new UserError('TOKEN_SERVER', `${this.registry}: bearer challenge without a realm`);
     const c = this.credential;
     const params = new URLSearchParams();
     if (ch.params.service) params.set('service', ch.params.service);
@@ -145,20 +145,20 @@ export class Authenticator {
     }
     if (res.status === 401 || res.status === 403) {
       throw new UserError(
+        'UNAUTHORIZED',
         `${this.registry}: the token server ${new URL(realm).host} refused ${c ? `the credentials from ${c.source}` : 'anonymous access'} (${res.status}) for ${scopes.join(' ') || 'no scope'}`,
         c ? undefined : 'log in with --creds USER:PASSWORD, --creds-file, --authfile or `podman login`',
-        'UNAUTHORIZED',
       );
     }
-    if (res.status !== 200) throw new UserError(`${this.registry}: token server answered ${res.status}: ${res.text.slice(0, 200)}`);
+    if (res.status !== 200) throw new UserError('TOKEN_SERVER', `${this.registry}: token server answered ${res.status}: ${res.text.slice(0, 200)}`);
     let doc: { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
     try {
       doc = JSON.parse(res.text);
     } catch {
-      throw new UserError(`${this.registry}: token server answered something that is not JSON`);
+      throw new UserError('TOKEN_SERVER', `${this.registry}: token server answered something that is not JSON`);
     }
     const token = doc.token || doc.access_token;
-    if (!token) throw new UserError(`${this.registry}: token server answered without a token`);
+    if (!token) throw new UserError('TOKEN_SERVER', `${this.registry}: token server answered without a token`);
     // The spec's default lifetime is 60 s; count from now, not issued_at (clocks differ).
     const ttl = typeof doc.expires_in === 'number' && doc.expires_in > 0 ? doc.expires_in : 60;
     return { token, expiresAt: Date.now() + ttl * 1000 };

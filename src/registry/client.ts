@@ -94,7 +94,7 @@ export class RegistryClient {
       if (res.status === 401) this.auth.setChallenge(res.headers['www-authenticate']);
       else if (res.status >= 500) throw new TransientError(`${what}: GET /v2/ answered ${res.status}`, parseRetryAfter(res.headers['retry-after']));
       else if (res.status !== 200 && res.status !== 404) {
-        throw new UserError(`${this.host} does not look like a container registry: GET /v2/ answered ${res.status}`, undefined, 'NOT_A_REGISTRY');
+        throw new UserError('NOT_A_REGISTRY', `${this.host} does not look like a container registry: GET /v2/ answered ${res.status}`);
       }
     };
     // Loopback registries speak plain HTTP by convention: start there and skip a TLS handshake

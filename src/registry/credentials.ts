@@ -22,7 +22,7 @@ type Env = Record<string, string | undefined>;
 
 function parseUserPass(s: string, source: string): Credential {
   const i = s.indexOf(':');
-  if (i <= 0) throw new UserError(`${source}: expected USER:PASSWORD`);
+  if (i <= 0) throw new UserError('CREDENTIALS', `${source}: expected USER:PASSWORD`);
   return { kind: 'basic', username: s.slice(0, i), password: s.slice(i + 1), source };
 }
 
@@ -32,7 +32,7 @@ export function readCredsFile(file: string): Credential {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError(`--creds-file ${file}: cannot read (${(e as NodeJS.ErrnoException).code})`);
+    throw new UserError('CREDENTIALS', `--creds-file ${file}: cannot read (${(e as NodeJS.ErrnoException).code})`);
   }
   const kv: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
@@ -42,7 +42,7 @@ export function readCredsFile(file: string): Credential {
   const source = `--creds-file ${file}`;
   if (kv.BEARER_TOKEN) return { kind: 'bearer', token: kv.BEARER_TOKEN, source };
   if (kv.USERNAME !== undefined && kv.PASSWORD !== undefined) return { kind: 'basic', username: kv.USERNAME, password: kv.PASSWORD, source };
-  throw new UserError(`${source}: needs USERNAME= and PASSWORD= lines, or a BEARER_TOKEN= line`);
+  throw new UserError('CREDENTIALS', `${source}: needs USERNAME= and PASSWORD= lines, or a BEARER_TOKEN= line`);
 }
 
 /** Auth files in lookup order; --authfile replaces the list. */
@@ -111,10 +111,10 @@ export async function runCredentialHelper(helper: string, serverURL: string): Pr
     const child = execFile(bin, ['get'], { timeout: 30_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err) {
         const out = `${stdout}${stderr}`;
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new UserError(`credential helper ${bin} is configured but not on PATH`));
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new UserError('CREDENTIALS', `credential helper ${bin} is configured but not on PATH`));
         if (/credentials not found/i.test(out)) return resolve(undefined);
         // Helper output may echo secrets; report only the exit status.
-        return reject(new UserError(`credential helper ${bin} failed for ${serverURL} (exit ${(err as { code?: unknown }).code ?? '?'})`));
+        return reject(new UserError('CREDENTIALS', `credential helper ${bin} failed for ${serverURL} (exit ${(err as { code?: unknown }).code ?? '?'})`));
       }
       try {
         const doc = JSON.parse(stdout) as { Username?: string; Secret?: string };
@@ -122,7 +122,7 @@ export async function runCredentialHelper(helper: string, serverURL: string): Pr
         const source = `credential helper ${bin}`;
         resolve(doc.Username === '<token>' ? { kind: 'identity', token: doc.Secret, source } : { kind: 'basic', username: doc.Username ?? '', password: doc.Secret, source });
       } catch {
-        reject(new UserError(`credential helper ${bin} printed something that is not JSON`));
+        reject(new UserError('CREDENTIALS', `credential helper ${bin} printed something that is not JSON`));
       }
     });
     child.stdin?.end(serverURL);
@@ -135,7 +135,7 @@ async function fromAuthFile(file: string, registry: string, repository: string, 
     doc = JSON.parse(readFileSync(file, 'utf8')) as AuthFile;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !explicit) return undefined;
-    throw new UserError(`auth file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
+    throw new UserError('CREDENTIALS', `auth file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
   }
   const helperKey = bestKey(Object.keys(doc.credHelpers ?? {}), registry, repository);
   const serverURL = registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;

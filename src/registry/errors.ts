@@ -1,5 +1,5 @@
 // Registry failures as the user should read them: what was being done, the registry's code + message.
-import { UserError } from '../util/errors.js';
+import { UserError, type ErrorCode } from '../util/errors.js';
 
 export interface RegistryErrorEntry {
   code: string;
@@ -21,7 +21,7 @@ export function parseErrorBody(text: string): RegistryErrorEntry[] {
 }
 
 /** The stable code of a registry's refusal, by HTTP status. */
-function registryCode(status: number): string {
+function registryCode(status: number): ErrorCode {
   if (status === 401) return 'UNAUTHORIZED';
   if (status === 403) return 'DENIED';
   if (status === 404) return 'NOT_FOUND';
@@ -38,7 +38,7 @@ export class RegistryError extends UserError {
     hint?: string,
   ) {
     const codes = errors.map((e) => `${e.code}${e.message ? ': ' + e.message : ''}`).join('; ');
-    super(`${what}: registry answered ${status}${codes ? ` (${codes})` : bodySnippet ? ` (${bodySnippet.slice(0, 200)})` : ''}`, hint, registryCode(status));
+    super(registryCode(status), `${what}: registry answered ${status}${codes ? ` (${codes})` : bodySnippet ? ` (${bodySnippet.slice(0, 200)})` : ''}`, hint);
     this.name = 'RegistryError';
   }
   has(code: string): boolean {
@@ -54,9 +54,9 @@ export class TransientError extends UserError {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
-    code = 'REGISTRY_UNAVAILABLE',
+    code: ErrorCode = 'REGISTRY_UNAVAILABLE',
   ) {
-    super(message, undefined, code);
+    super(code, message);
     this.name = 'TransientError';
   }
 }

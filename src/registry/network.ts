@@ -16,7 +16,7 @@ export class NetworkError extends UserError {
     hint?: string,
     override readonly cause?: unknown,
   ) {
-    super(message, hint, code);
+    super(code, message, hint);
     this.name = 'NetworkError';
   }
 }

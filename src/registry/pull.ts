@@ -83,15 +83,15 @@ export class RegistryReader {
       const bytes = Buffer.concat(chunks);
       const digest = sha256(bytes);
       if (reference.startsWith('sha256:') && digest !== reference)
-        throw new UserError(`${what}: the registry sent bytes whose digest is ${digest}, not ${reference}`);
+        throw new UserError('DIGEST_MISMATCH', `${what}: the registry sent bytes whose digest is ${digest}, not ${reference}`);
       let mediaType = h1(r.headers['content-type'])?.split(';')[0].trim();
       try {
         const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
         if (typeof doc.mediaType === 'string') mediaType = doc.mediaType;
       } catch {
-        throw new UserError(`${what}: the registry sent something that is not JSON`);
+        throw new UserError('REGISTRY_PROTOCOL', `${what}: the registry sent something that is not JSON`);
       }
-      if (!mediaType) throw new UserError(`${what}: no media type (neither Content-Type nor "mediaType")`);
+      if (!mediaType) throw new UserError('REGISTRY_PROTOCOL', `${what}: no media type (neither Content-Type nor "mediaType")`);
       return { bytes, mediaType, digest };
     });
   }
@@ -153,6 +153,7 @@ export class RegistryReader {
 function verifyBlob(what: string, digest: string, size: number | undefined, got: string, n: number): void {
   if (got === digest && (size === undefined || n === size)) return;
   throw new UserError(
+    'DIGEST_MISMATCH',
     `${what}: the registry sent ${n} bytes${size !== undefined ? ` (expected ${size})` : ''} whose digest is ${got}, not ${digest}`,
     'the registry (or a proxy or mirror in between) serves content that does not match its digest; its storage may be corrupt. Nothing was written to the store.',
   );

@@ -52,7 +52,7 @@ function exhausted(e: unknown, attempts: number): unknown {
   if (attempts < 2 || !(e instanceof UserError)) return e;
   const message = `${e.message} after ${attempts} attempts`;
   if (e instanceof NetworkError) return new NetworkError(e.code as NetworkCode, message, 'never', e.hint, e.cause);
-  return new UserError(message, e.hint, e.code);
+  return new UserError(e.code, message, e.hint);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -28,7 +28,7 @@ function readCaCert(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError(`--ca-cert ${file}: cannot read (${(e as NodeJS.ErrnoException).code})`);
+    throw new UserError('CA_CERT', `--ca-cert ${file}: cannot read (${(e as NodeJS.ErrnoException).code})`);
   }
 }
 

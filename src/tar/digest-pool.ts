@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort } from 'node:worker_threads';
 import type { LayerContent } from '../image/schema.js';
-import { UserError } from '../util/errors.js';
+import { UserError, type ErrorCode } from '../util/errors.js';
 import { runLimited } from '../util/limit.js';
 import { digestLayer, type TarResult } from './writer.js';
 
@@ -13,7 +13,7 @@ export function serveDigests(): void {
     try {
       parentPort!.postMessage({ id: msg.id, result: digestLayer(msg.content) });
     } catch (e) {
-      parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e), user: e instanceof UserError });
+      parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e), code: e instanceof UserError ? e.code : undefined, hint: e instanceof UserError ? e.hint : undefined });
     }
   });
 }
@@ -36,11 +36,11 @@ export async function digestLayers(contents: LayerContent[], entryUrl: string | 
         if (w === 'here') return digestLayer(content);
         return await new Promise<TarResult>((resolve, reject) => {
           const id = nextId++;
-          const onMsg = (m: { id: number; result?: TarResult; error?: string; user?: boolean }) => {
+          const onMsg = (m: { id: number; result?: TarResult; error?: string; code?: ErrorCode; hint?: string }) => {
             if (m.id !== id) return;
             w.off('message', onMsg);
             w.off('error', reject);
-            if (m.error !== undefined) reject(m.user ? new UserError(m.error) : new Error(m.error));
+            if (m.error !== undefined) reject(m.code ? new UserError(m.code, m.error, m.hint) : new Error(m.error));
             else resolve(m.result!);
           };
           w.on('message', onMsg);

@@ -23,7 +23,7 @@ const IMPLICIT_DIR = 0o755;
 
 function parseMode(mode: string | undefined, where: string): number | undefined {
   if (mode === undefined || mode === null) return undefined;
-  if (!/^[0-7]{1,4}$/.test(String(mode))) throw new UserError(`${where}: mode ${JSON.stringify(mode)} is not an octal string like "0755" or "1777"`);
+  if (!/^[0-7]{1,4}$/.test(String(mode))) throw new UserError('INVALID_CONFIG', `${where}: mode ${JSON.stringify(mode)} is not an octal string like "0755" or "1777"`);
   return parseInt(String(mode), 8);
 }
 
@@ -31,11 +31,11 @@ function typeOf(st: Stats, file: string): PlanEntry['type'] {
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';
   if (st.isFile()) return 'file';
-  throw new UserError(`${file}: unsupported file type (only files, directories and symlinks can go into a layer)`);
+  throw new UserError('LAYER_CONTENT', `${file}: unsupported file type (only files, directories and symlinks can go into a layer)`);
 }
 
 function checkName(name: string, file: string): void {
-  if (name.includes('\uFFFD')) throw new UserError(`${file}: file name is not valid UTF-8; longshore cannot store it faithfully`);
+  if (name.includes('\uFFFD')) throw new UserError('LAYER_CONTENT', `${file}: file name is not valid UTF-8; longshore cannot store it faithfully`);
 }
 
 /** Walks a host path without following symlinks (a `posix -> ..` loop is just a symlink). */
@@ -45,8 +45,8 @@ function walk(hostPath: string, imageName: string, origin: string, out: PlanEntr
     st = lstatSync(hostPath);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`store path ${hostPath} is missing (garbage-collected?); rebuild the image with nix-build to restore it`);
-    throw new UserError(`cannot read ${hostPath}: ${code ?? e}`);
+    if (code === 'ENOENT') throw new UserError('STORE_PATH_MISSING', `store path ${hostPath} is missing (garbage-collected?); rebuild the image with nix-build to restore it`);
+    throw new UserError('FILE_UNREADABLE', `cannot read ${hostPath}: ${code ?? e}`);
   }
   const type = typeOf(st, hostPath);
   if (!skipSelf) {
@@ -56,7 +56,7 @@ function walk(hostPath: string, imageName: string, origin: string, out: PlanEntr
     out.push(e);
   }
   if (type === 'directory') walkChildren(hostPath, imageName, origin, out);
-  else if (skipSelf) throw new UserError(`copyToRoot entry ${hostPath} must be a directory`);
+  else if (skipSelf) throw new UserError('INVALID_CONFIG', `copyToRoot entry ${hostPath} must be a directory`);
 }
 
 function entryOf(name: string, type: PlanEntry['type'], mode: number, size: number, origin: string): PlanEntry {
@@ -109,13 +109,13 @@ export function compareNames(a: string, b: string): number {
 
 function declaredToEntry(d: DeclaredEntry, i: number): PlanEntry {
   const where = `declared entry ${i} (${d.path})`;
-  if (typeof d.path !== 'string' || !d.path.startsWith('/') || d.path === '/') throw new UserError(`${where}: path must be absolute and not "/"`);
+  if (typeof d.path !== 'string' || !d.path.startsWith('/') || d.path === '/') throw new UserError('INVALID_CONFIG', `${where}: path must be absolute and not "/"`);
   const name = d.path.replace(/^\/+/, '').replace(/\/+$/, '');
-  if (name.split('/').some((c) => c === '..' || c === '.' || c === '')) throw new UserError(`${where}: path must be normalised (no ".", ".." or "//")`);
+  if (name.split('/').some((c) => c === '..' || c === '.' || c === '')) throw new UserError('INVALID_CONFIG', `${where}: path must be normalised (no ".", ".." or "//")`);
   const type = d.type;
-  if (type !== 'file' && type !== 'directory' && type !== 'symlink') throw new UserError(`${where}: type must be file, directory or symlink`);
+  if (type !== 'file' && type !== 'directory' && type !== 'symlink') throw new UserError('INVALID_CONFIG', `${where}: type must be file, directory or symlink`);
   const content = type === 'file' ? Buffer.from(d.content ?? '', 'utf8') : undefined;
-  if (type === 'symlink' && typeof d.target !== 'string') throw new UserError(`${where}: symlink needs a target`);
+  if (type === 'symlink' && typeof d.target !== 'string') throw new UserError('INVALID_CONFIG', `${where}: symlink needs a target`);
   return {
     name,
     type,
@@ -141,12 +141,12 @@ interface CompiledPerm {
 function compilePerms(perms: PermRule[]): CompiledPerm[] {
   return perms.map((p, i) => {
     const where = `perms[${i}]`;
-    if (typeof p.path !== 'string') throw new UserError(`${where}: "path" must be a store path`);
+    if (typeof p.path !== 'string') throw new UserError('INVALID_CONFIG', `${where}: "path" must be a store path`);
     let re: RegExp;
     try {
       re = new RegExp(p.regex ?? '.*');
     } catch (e) {
-      throw new UserError(`${where}: invalid regex ${JSON.stringify(p.regex)}: ${(e as Error).message}`);
+      throw new UserError('INVALID_CONFIG', `${where}: invalid regex ${JSON.stringify(p.regex)}: ${(e as Error).message}`);
     }
     return { path: p.path, re, mode: parseMode(p.mode, where), rule: p };
   });
@@ -182,7 +182,7 @@ export function planLayer(content: LayerContent): PlanEntry[] {
   const perms = compilePerms(content.perms ?? []);
   const found: PlanEntry[] = [];
   for (const p of [...content.paths].sort()) {
-    if (!p.startsWith('/nix/store/')) throw new UserError(`layer path ${p} is not in /nix/store`);
+    if (!p.startsWith('/nix/store/')) throw new UserError('LAYER_CONTENT', `layer path ${p} is not in /nix/store`);
     walk(p, p.slice(1), p, found, false);
   }
   for (const r of content.copyToRoot ?? []) walk(r, '.', `copyToRoot:${r}`, found, true);
@@ -202,13 +202,14 @@ export function planLayer(content: LayerContent): PlanEntry[] {
     const prev = byName.get(e.name);
     if (!prev || prev.origin === 'implicit') {
       if (prev && e.type !== 'directory') {
-        throw new UserError(`/${e.name} from ${describeOrigin(e.origin)} must be a directory: other entries live under it`);
+        throw new UserError('LAYER_CONFLICT', `/${e.name} from ${describeOrigin(e.origin)} must be a directory: other entries live under it`);
       }
       if (!prev || e.name !== 'nix' && e.name !== 'nix/store') byName.set(e.name, e);
       continue;
     }
     if (sameEntry(prev, e) && (e.type === 'directory' || e.source === prev.source)) continue;
     throw new UserError(
+      'LAYER_CONFLICT',
       `/${e.name} is provided twice with different content or permissions: by ${describeOrigin(prev.origin)} and by ${describeOrigin(e.origin)}`,
     );
   }
@@ -217,8 +218,8 @@ export function planLayer(content: LayerContent): PlanEntry[] {
     const prev = byName.get(d.name);
     const identical = prev !== undefined && sameEntry(prev, d) && (prev.content === undefined || d.content === undefined || prev.content.equals(d.content));
     if (prev && prev.origin === 'declared' && !identical)
-      throw new UserError(`/${d.name} is declared twice with different content`);
-    if (prev && prev.origin.startsWith('/nix/store/')) throw new UserError(`/${d.name} is declared but is also inside store path ${prev.origin}`);
+      throw new UserError('LAYER_CONFLICT', `/${d.name} is declared twice with different content`);
+    if (prev && prev.origin.startsWith('/nix/store/')) throw new UserError('LAYER_CONFLICT', `/${d.name} is declared but is also inside store path ${prev.origin}`);
     byName.set(d.name, d);
   }
   // Every entry's parents must exist, as directories.
@@ -228,7 +229,7 @@ export function planLayer(content: LayerContent): PlanEntry[] {
       const parent = name.slice(0, i);
       const pe = byName.get(parent);
       if (!pe) byName.set(parent, implicitDir(parent));
-      else if (pe.type !== 'directory') throw new UserError(`/${name} lies under /${parent}, which is a ${pe.type} (from ${describeOrigin(pe.origin)})`);
+      else if (pe.type !== 'directory') throw new UserError('LAYER_CONFLICT', `/${name} lies under /${parent}, which is a ${pe.type} (from ${describeOrigin(pe.origin)})`);
       i = parent.lastIndexOf('/');
     }
   }

@@ -82,7 +82,7 @@ class Fingerprints {
 }
 
 function changedWhileReading(e: PlanEntry): UserError {
-  return new UserError(`${e.source} changed while longshore was reading it (was ${e.size} bytes); is something writing into /nix/store?`);
+  return new UserError('STORE_PATH_CHANGED', `${e.source} changed while longshore was reading it (was ${e.size} bytes); is something writing into /nix/store?`);
 }
 
 function openSource(e: PlanEntry): number {
@@ -90,7 +90,7 @@ function openSource(e: PlanEntry): number {
   try {
     fd = openSync(e.source!, 'r');
   } catch (err) {
-    throw new UserError(`cannot read ${e.source}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new UserError('FILE_UNREADABLE', `cannot read ${e.source}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   try {
     // Store files were not stat'ed when planned: size and mode come from the open file.
@@ -123,7 +123,7 @@ function* tarBlocks(plan: PlanEntry[], fps: Fingerprints | undefined, reuse: boo
       fps?.add(e);
       const h = headerFor(e);
       const hlen = headerLength(h);
-      if (hlen > BLOCK) throw new UserError(`${e.source ?? '/' + e.name}: name too long for a tar header`);
+      if (hlen > BLOCK) throw new UserError('LAYER_CONTENT', `${e.source ?? '/' + e.name}: name too long for a tar header`);
       if (off + hlen > BLOCK) yield* full();
       off = writeHeader(h, buf, off);
       if (e.type !== 'file') continue;

@@ -1,23 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import { UserError } from './errors.js';
+import { UserError, type ErrorCode } from './errors.js';
 
-const FS_REASONS: Record<string, string> = {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  EIO: 'input/output error',
-  ENOTDIR: 'a component of the path is not a directory',
-  EISDIR: 'it is a directory',
+const FS_REASONS: Record<string, [ErrorCode, string]> = {
+  ENOSPC: ['NO_SPACE', 'no space left on the device'],
+  EDQUOT: ['NO_SPACE', 'disk quota exceeded'],
+  EACCES: ['PERMISSION_DENIED', 'permission denied'],
+  EPERM: ['PERMISSION_DENIED', 'operation not permitted'],
+  EROFS: ['PERMISSION_DENIED', 'read-only file system'],
+  EIO: ['FILE_SYSTEM', 'input/output error'],
+  ENOTDIR: ['FILE_SYSTEM', 'a component of the path is not a directory'],
+  EISDIR: ['FILE_SYSTEM', 'it is a directory'],
 };
 
 /** A file system failure as a UserError naming the file; anything else unchanged. */
 export function fileError(e: unknown, file: string, verb = 'writing'): unknown {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (e instanceof UserError || !code || !FS_REASONS[code]) return e;
-  return new UserError(`${verb} ${file}: ${FS_REASONS[code]} (${code})`);
+  const [errorCode, reason] = FS_REASONS[code];
+  return new UserError(errorCode, `${verb} ${file}: ${reason} (${code})`);
 }
 
 /** Writes to a temporary name and renames into place only once `write` succeeded: nothing half-written. */

@@ -36,7 +36,7 @@ describe('retryKind', () => {
   test('a name that does not resolve, TLS failures and everything else: never', () => {
     assert.equal(retryKind(net('ENOTFOUND')), 'never');
     assert.equal(retryKind(net('DEPTH_ZERO_SELF_SIGNED_CERT')), 'never');
-    assert.equal(retryKind(new UserError('bad flag')), 'never');
+    assert.equal(retryKind(new UserError('USAGE', 'bad flag')), 'never');
     assert.equal(retryKind(errno('ECONNRESET')), 'never', 'an unclassified error is not retried: the client classifies at the socket');
     assert.equal(retryKind(new Error('bug')), 'never');
   });
@@ -133,7 +133,7 @@ describe('withRetry', () => {
   });
 
   test('a non-transient error is thrown at once: registry 4xx, user errors, plain errors', async () => {
-    for (const err of [new RegistryError('pushing manifest', 400, [{ code: 'MANIFEST_INVALID' }]), new UserError('bad flag'), new Error('bug'), errno('ENOENT')]) {
+    for (const err of [new RegistryError('pushing manifest', 400, [{ code: 'MANIFEST_INVALID' }]), new UserError('USAGE', 'bad flag'), new Error('bug'), errno('ENOENT')]) {
       let n = 0;
       const onRetry = mock.fn();
       await assert.rejects(

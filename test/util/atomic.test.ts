@@ -59,7 +59,16 @@ test('fileError: known codes become UserErrors naming the file and the verb; oth
   assert.equal((fileError(errno('EDQUOT'), '/f') as Error).message, 'writing /f: disk quota exceeded (EDQUOT)');
   const other = errno('EBUSY');
   assert.equal(fileError(other, '/f'), other);
-  const user = new UserError('already explained');
+  const user = new UserError('USAGE', 'already explained');
   assert.equal(fileError(Object.assign(user, { code: 'ENOSPC' }), '/f'), user);
   assert.equal(fileError(undefined, '/f'), undefined);
+});
+
+test('fileError: each errno gets its stable code', () => {
+  const errno = (code: string) => Object.assign(new Error(code), { code });
+  assert.equal((fileError(errno('ENOSPC'), '/f') as UserError).code, 'NO_SPACE');
+  assert.equal((fileError(errno('EDQUOT'), '/f') as UserError).code, 'NO_SPACE');
+  assert.equal((fileError(errno('EACCES'), '/f') as UserError).code, 'PERMISSION_DENIED');
+  assert.equal((fileError(errno('EROFS'), '/f') as UserError).code, 'PERMISSION_DENIED');
+  assert.equal((fileError(errno('EIO'), '/f') as UserError).code, 'FILE_SYSTEM');
 });
