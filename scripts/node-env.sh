@@ -3,12 +3,13 @@
 # otherwise the pinned official build below, installed once (from the npm registry's
 # node-linux-<arch> package, which ships the official binary) into .tools/ and linked as
 # .tools/bin/node, which bin/longshore also prefers in a checkout. The machine's npm runs on it.
-# Fast when already installed: one file test, no process started.
+# When installed, sourcing it takes a few file tests and no program but `dirname`.
 LONGSHORE_NODE_VERSION=24.22.3
 __ls_root=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)
 __ls_tools=$__ls_root/.tools
 __ls_dir=$__ls_tools/node-v$LONGSHORE_NODE_VERSION
-if [ ! -x "$__ls_dir/bin/node" ]; then
+# Inside a Nix build (flake.nix's buildNpmPackage) the derivation chose the node, and there is no network.
+if [ ! -x "$__ls_dir/bin/node" ] && [ -z "${NIX_BUILD_TOP-}" ]; then
   __ls_major=$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p') # v20.20.2 -> 20
   if [ "${__ls_major:-0}" -lt 24 ]; then
     case $(uname -m) in
@@ -29,7 +30,7 @@ if [ ! -x "$__ls_dir/bin/node" ]; then
 fi
 if [ -x "$__ls_dir/bin/node" ]; then
   # A link from an earlier pin is moved to this one.
-  [ "$(readlink "$__ls_tools/bin" 2>/dev/null)" = "node-v$LONGSHORE_NODE_VERSION/bin" ] ||
+  [ "$__ls_tools/bin/node" -ef "$__ls_dir/bin/node" ] ||
     { ln -sfn "node-v$LONGSHORE_NODE_VERSION/bin" "$__ls_tools/bin.new" && mv -T "$__ls_tools/bin.new" "$__ls_tools/bin"; }
   case ":$PATH:" in *":$__ls_tools/bin:"*) ;; *) PATH=$__ls_tools/bin:$PATH; export PATH ;; esac
 fi
