@@ -1,9 +1,9 @@
 // `longshore copy` without loading yargs: the edit/push loop runs this on every change, and loading
-// yargs costs a no-op push about 30 ms on Node 24 (docs/registry.md, start-up). It reads the same
-// option table (commands/copy-options.ts) with node:util, and takes only plain command lines: for
+// yargs costs a no-op push about 34 ms on Node 24 (docs/registry.md, start-up). It reads the same
+// option table (commands/copy-options.ts) with node:util, and takes only plain command lines. For
 // anything else (--help, an unknown or repeated option, a malformed value, `--` or `-`, a boolean
-// followed by true/false, which yargs would take as its value) it returns null, and yargs parses, with its
-// messages. test/copy-fast.test.ts holds the two to the same result on every option and error.
+// followed by true/false, which yargs would take as its value) it returns null, and yargs parses,
+// with its messages. test/copy-fast.test.ts holds the two to one result on every option and error.
 import { parseArgs } from 'node:util';
 import { COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
 import type { CopyArgs } from './commands/copy.js';

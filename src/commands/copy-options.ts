@@ -1,5 +1,6 @@
-// The options of `longshore copy`, declared once: yargs builds both the parser (the only one) and
-// --help from this table.
+// The options of `longshore copy`, declared once: yargs builds --help and its parser from this
+// table, and the fast path (copy-fast.ts) reads the same table with node:util; both end in
+// toCopyArgs, and test/copy-fast.test.ts holds them to one result.
 import type { CopyArgs } from './copy.js';
 import { UserError } from '../util/errors.js';
 
