@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Idempotent: installs the host tools longshore's examples, tests and benches need, then npm ci.
+# Idempotent: installs the host tools longshore's examples, tests and benches need, Node 24 when the
+# machine's is older, then npm ci.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -21,6 +22,8 @@ if ! grep -q 'default_ulimits' /etc/containers/containers.conf 2>/dev/null; then
   $SUDO mkdir -p /etc/containers
   printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n' | $SUDO tee -a /etc/containers/containers.conf >/dev/null
 fi
+# Node 24 (scripts/node-env.sh): the machine's node if it is that new, else a pinned build in .tools/.
+. scripts/node-env.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { buildExample, CLI, longshore, nixBuild, tmp } from '../helpers/nix.js';
 import { appImageExpr, assertSentOnlyChangedLayer, copyJson, startDockerd, type CopyJson, type Dockerd } from '../helpers/docker.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { MODULES_HOOK, parseLoaded } from '../helpers/modules.js';
 import { DockerApi } from '../../src/daemon/docker-api.js';
 import { copyImage } from '../../src/copy/copy.js';
 import { openImage } from '../../src/commands/image.js';
@@ -58,8 +59,8 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
 
   it('`nix run .#image.copyToDockerDaemon` loads the image, with NODE_EXTRA_CA_CERTS left for TLS', async () => {
     const script = await buildExample('hello', 'copyToDockerDaemon');
-    // Node warns at start-up about an unreadable NODE_EXTRA_CA_CERTS; the launcher defers the file
-    // to the first TLS connection, which a load never opens.
+    // Node warns about an unreadable NODE_EXTRA_CA_CERTS when it loads the file; the launcher defers
+    // the file to the first TLS connection, which a load never opens.
     const env = { ...process.env, ...d.env, NODE_EXTRA_CA_CERTS: join(tmp(), 'missing-ca.pem') };
     const r = await execa(join(script, 'bin/copy-to-docker-daemon'), ['--json'], { env, reject: false, all: true });
     assert.equal(r.exitCode, 0, r.all);
@@ -67,8 +68,9 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     const out = JSON.parse(r.stdout) as CopyJson;
     const run = await d.docker(['run', '--rm', '--network=none', out.reference]);
     assert.equal(run.stdout.trim(), 'Hello, world!', run.all);
-    const direct = await execa(process.execPath, [CLI, '--version'], { env, reject: false, all: true });
-    assert.match(direct.stderr, /Ignoring extra certs/, 'node itself loads NODE_EXTRA_CA_CERTS at start-up');
+    // The file is read when a trust store is first built: at start-up on Node 20, lazily on Node 24.
+    const direct = await execa(process.execPath, ['-e', "require('node:tls').createSecureContext()"], { env, reject: false, all: true });
+    assert.match(direct.stderr, /Ignoring extra certs/, 'node loads NODE_EXTRA_CA_CERTS for a trust store');
   });
 
   it('sends no layer bytes for an image the daemon already holds, and tags it', async () => {
@@ -84,6 +86,15 @@ describe('docker-daemon', { timeout: 300_000 }, () => {
     assert.match(out.stderr, /the opened load is cancelled/);
     assert.equal(await imageIds(), before);
     await waitFor(() => readdirSync(join(d.dir, 'data/tmp')).length === 0, 'dockerd to remove the cancelled import', 10_000);
+  });
+
+  it('a copy to the daemon loads neither undici, yargs nor execa', async () => {
+    // The edit/reload loop: the Engine API goes over node:http on the socket (src/daemon/engine.ts).
+    const r = await execa(process.execPath, ['--import', MODULES_HOOK, CLI, 'copy', '-q', hello, 'docker-daemon:hello:traced'], { reject: false, all: true, env: d.env });
+    assert.equal(r.exitCode, 0, r.all);
+    const { packages, builtins } = parseLoaded(r.stderr);
+    assert.ok(builtins.has('node:http'), 'the copy did use the Engine API');
+    for (const p of ['undici', 'yargs', 'execa']) assert.ok(!packages.has(p), `${p} was loaded (${[...packages].join(', ')})`);
   });
 
   it('after a one-file change, sends only the changed layer', async () => {
