@@ -14,7 +14,7 @@
         pname = "longshore";
         version = (builtins.fromJSON (builtins.readFile ./package.json)).version;
         src = nixpkgs.lib.cleanSource self;
-        nodejs = pkgs.nodejs_20;
+        nodejs = pkgs.nodejs;
         # Refresh after changing package-lock.json: set lib.fakeHash, build, copy the hash Nix prints.
         npmDepsHash = nixpkgs.lib.fakeHash;
         npmBuildScript = "build";
@@ -22,7 +22,7 @@
         # NODE_EXTRA_CA_CERTS), so install it with absolute paths instead.
         postInstall = ''
           rm -f $out/bin/longshore
-          sed -e '1s|.*|#!${pkgs.runtimeShell}|' -e 's|^node=.*|node=${pkgs.nodejs_20}/bin/node|' \
+          sed -e '1s|.*|#!${pkgs.runtimeShell}|' -e 's|^node=.*|node=${pkgs.nodejs}/bin/node|' \
             -e "s|^main=.*|main=$out/lib/node_modules/longshore/dist/longshore.mjs|" bin/longshore > $out/bin/longshore
           chmod +x $out/bin/longshore
         '';

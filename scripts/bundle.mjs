@@ -2,14 +2,13 @@
 // chunks), so the Nix side needs only node and this directory.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: { longshore: 'src/entry.ts' },
   bundle: true,
   splitting: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'esm',
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
@@ -18,15 +17,5 @@ await build({
   legalComments: 'none',
   // yargs would look for a package.json from the working directory and print "unknown" elsewhere.
   define: { LONGSHORE_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
-  plugins: [
-    {
-      name: 'lazy-http2',
-      setup(b) {
-        b.onResolve({ filter: /^node:http2$/ }, (args) =>
-          /undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/.test(args.importer) ? { path: fileURLToPath(new URL('./lazy-http2.cjs', import.meta.url)) } : undefined,
-        );
-      },
-    },
-  ],
   logLevel: 'warning',
 });

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 example=${1:-hello}
 port=${LONGSHORE_REGISTRY_PORT:-5000}
 bash scripts/setup.sh
+. scripts/node-env.sh
 npm run build --silent
 bash scripts/registry.sh start "$port"
 node=$(readlink -f "$(command -v node)")

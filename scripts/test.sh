@@ -5,6 +5,8 @@
 # `scripts/test.sh unit` (npm run test:unit) runs the unit tier alone: no services, no root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/node-env.sh
+echo "test.sh: node $(node --version) ($(command -v node))" >&2
 tier=${1:-all}
 if [ "$tier" = unit ]; then
   mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)

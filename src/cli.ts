@@ -3,15 +3,27 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { copyCommand } from './commands/copy.js';
 import { COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
+import type { CopyArgs } from './commands/copy.js';
 import { inspectCommand } from './commands/inspect.js';
 
 // Set by scripts/bundle.mjs from package.json.
 declare const LONGSHORE_VERSION: string | undefined;
 const version = typeof LONGSHORE_VERSION === 'string' ? LONGSHORE_VERSION : 'development';
 
-export async function run(): Promise<void> {
-  await yargs(hideBin(process.argv))
+export interface CliHooks {
+  /** Runs `copy` with its parsed arguments; copyCommand by default. */
+  copy?: (a: CopyArgs) => Promise<unknown>;
+  /** A usage error; by default the help and the message go to stderr, and the exit status is 2. */
+  usageError?: (msg: string) => never;
+}
+
+/** The yargs parser of the user CLI, for argv without the node and script names. */
+export function cli(argv: string[], hooks: CliHooks = {}) {
+  const copy = hooks.copy ?? copyCommand;
+  return yargs(argv)
     .scriptName('longshore')
+    // A repeated option's last value wins (as in skopeo), and `--creds.x` is no object.
+    .parserConfiguration({ 'duplicate-arguments-array': false, 'dot-notation': false })
     .usage('$0 <command> [options]\n\nArchive-less container images for Nix.')
     .command(
       'copy <image> <destination>',
@@ -22,7 +34,7 @@ export async function run(): Promise<void> {
           .positional('destination', { type: 'string', demandOption: true })
           .options(COPY_OPTIONS),
       async (a) => {
-        await copyCommand(toCopyArgs(String(a.image), String(a.destination), a as Record<string, string | number | boolean | undefined>));
+        await copy(toCopyArgs(String(a.image), String(a.destination), a));
       },
     )
     .command(
@@ -69,10 +81,14 @@ export async function run(): Promise<void> {
     .strict()
     .fail((msg, err, y) => {
       if (err) throw err;
+      if (hooks.usageError) hooks.usageError(msg);
       process.stderr.write(`${y.help()}\n\nlongshore: ${msg}\n`);
       process.exit(2);
     })
     .version(version)
-    .help()
-    .parseAsync();
+    .help();
+}
+
+export async function run(argv: string[] = hideBin(process.argv)): Promise<void> {
+  await cli(argv).parseAsync();
 }

@@ -1,43 +1,56 @@
-// `longshore copy` without loading yargs: the edit/push loop runs this on every change, and yargs'
-// start-up (and the help text it formats on every command) is a good part of a no-op push.
-// Anything unusual (--help, an unknown option, a malformed value) returns null, and the general
-// yargs parser handles it, with its messages.
+// `longshore copy` without loading yargs: the edit/push loop runs this on every change, and loading
+// yargs costs a no-op push about 34 ms on Node 24 (docs/registry.md, start-up). It reads the same
+// option table (commands/copy-options.ts) with node:util, and takes only plain command lines. For
+// anything else (--help, an unknown or repeated option, a malformed value, `--` or `-`, a boolean
+// followed by true/false, which yargs would take as its value) it returns null, and yargs parses,
+// with its messages. test/copy-fast.test.ts holds the two to one result on every option and error.
 import { parseArgs } from 'node:util';
 import { COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
 import type { CopyArgs } from './commands/copy.js';
 
-export function parseCopyFast(argv: string[]): CopyArgs | null {
-  if (argv[0] !== 'copy' || argv.some((a) => a === '--help' || a === '-h' || a === '--version')) return null;
-  const rest: string[] = [];
-  const bools: Record<string, boolean> = {};
-  // node:util's parseArgs has no --no-X or --X=false on Node 20: take booleans out first.
-  for (const arg of argv.slice(1)) {
-    const m = /^--(no-)?([a-z-]+)(?:=(true|false))?$/.exec(arg);
-    const name = m ? m[2] : '';
-    if (m && COPY_OPTIONS[name]?.type === 'boolean') {
-      bools[name] = m[1] ? false : m[3] !== 'false';
-      continue;
-    }
-    rest.push(arg);
-  }
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+let options: ParseOptions | undefined;
+
+function parseOptions(): ParseOptions {
+  if (options) return options;
+  options = {};
   for (const [name, spec] of Object.entries(COPY_OPTIONS)) {
     options[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.alias?.length === 1 ? { short: spec.alias } : {}) };
   }
+  return options;
+}
+
+const isBoolean = (name: string): boolean => COPY_OPTIONS[name]?.type === 'boolean';
+
+export function parseCopyFast(argv: readonly string[]): CopyArgs | null {
+  if (argv[0] !== 'copy') return null;
+  // parseArgs takes --no-X but not --X=true|false for a boolean; yargs takes both.
+  const args = argv.slice(1).map((a) => {
+    const m = /^--([a-z-]+)=(true|false)$/.exec(a);
+    return m && isBoolean(m[1]) ? (m[2] === 'true' ? `--${m[1]}` : `--no-${m[1]}`) : a;
+  });
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: parseOptions(), allowPositionals: true, allowNegative: true, strict: true, tokens: true });
   } catch {
     return null;
   }
-  if (parsed.positionals.length !== 2) return null;
-  const values: Record<string, string | number | boolean | undefined> = { ...parsed.values, ...bools };
+  const seen = new Set<string>();
+  for (const [i, t] of parsed.tokens.entries()) {
+    if (t.kind === 'option-terminator') return null;
+    if (t.kind !== 'option') continue;
+    if (seen.has(t.name)) return null;
+    seen.add(t.name);
+    const next = parsed.tokens[i + 1];
+    if (isBoolean(t.name) && next?.kind === 'positional' && (next.value === 'true' || next.value === 'false')) return null;
+  }
+  if (parsed.positionals.length !== 2 || parsed.positionals.includes('-')) return null;
+  const values: Record<string, string | number | boolean | undefined> = { ...parsed.values };
   for (const [name, spec] of Object.entries(COPY_OPTIONS)) {
-    if (spec.type === 'number') {
-      if (values[name] === undefined) values[name] = spec.default;
-      else if (!/^[0-9]+$/.test(String(values[name]))) return null;
-      else values[name] = Number(values[name]);
-    }
+    if (spec.type !== 'number') continue;
+    if (values[name] === undefined) values[name] = spec.default;
+    else if (!/^[0-9]+$/.test(String(values[name]))) return null;
+    else values[name] = Number(values[name]);
   }
   return toCopyArgs(parsed.positionals[0], parsed.positionals[1], values);
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Dispatches to the part of longshore a process needs, loading only that part: Nix builds run
-// build-layers/build-image many times, and the registry and daemon clients would slow each start.
+// build-layers/build-image many times, and the user CLI (yargs, the registry and daemon clients)
+// would slow each start. The build-time commands are those of build-cli.ts's table.
+import module from 'node:module';
+import { isBuildCommand, runBuild } from './build-cli.js';
 import { isDigestWorker } from './tar/worker-role.js';
 import { UserError } from './util/errors.js';
 import { takeHandedOverCaCerts } from './util/extra-ca.js';
@@ -19,8 +22,14 @@ function fatal(e: unknown): never {
 try {
   const cmd = process.argv[2];
   if (isDigestWorker()) (await import('./tar/digest-pool.js')).serveDigests();
-  else if (['build-layers', 'build-image', 'build-nix-db', 'fetch-blob', 'fetch-image', 'base-layers'].includes(cmd)) await (await import('./build-cli.js')).runBuild(process.argv.slice(2), import.meta.url);
+  else if (isBuildCommand(cmd)) await runBuild(process.argv.slice(2), import.meta.url);
   else {
+    // Node's compile cache (in os.tmpdir()/node-compile-cache unless NODE_COMPILE_CACHE names another
+    // directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off) saves a no-op push about 10 ms of
+    // compiling undici and the CLI (docs/registry.md). Not for the build-time commands: a Nix build's
+    // temporary directory starts empty every time.
+    module.enableCompileCache();
+    // `copy` on its fast path when the command line is plain (src/copy-fast.ts), else through yargs.
     const copy = cmd === 'copy' ? await import('./copy-main.js') : undefined;
     const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);

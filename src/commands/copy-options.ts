@@ -1,6 +1,8 @@
-// The options of `longshore copy`, declared once: yargs builds --help and the general parser from
-// this table, and the fast path (copy-fast.ts) parses the same table with node:util.
+// The options of `longshore copy`, declared once: yargs builds --help and its parser from this
+// table, and the fast path (copy-fast.ts) reads the same table with node:util; both end in
+// toCopyArgs, and test/copy-fast.test.ts holds them to one result.
 import type { CopyArgs } from './copy.js';
+import { UserError } from '../util/errors.js';
 
 export interface OptionSpec {
   type: 'string' | 'number' | 'boolean';
@@ -25,9 +27,20 @@ export const COPY_OPTIONS: Record<string, OptionSpec> = {
   quiet: { alias: 'q', type: 'boolean', describe: 'print nothing but errors' },
 };
 
-type Parsed = Record<string, string | number | boolean | undefined>;
+type Parsed = Record<string, unknown>;
 
+/**
+ * The parsed values as CopyArgs, checked: yargs lets through what the table does not mean (a
+ * repeated option as an array, `--no-creds` as false, `--jobs abc` as NaN).
+ */
 export function toCopyArgs(image: string, destination: string, a: Parsed): CopyArgs {
+  for (const [name, spec] of Object.entries(COPY_OPTIONS)) {
+    const v = a[name];
+    if (v === undefined) continue;
+    if (spec.type === 'number' ? !Number.isSafeInteger(v) || (v as number) < 1 : typeof v !== spec.type) {
+      throw new UserError('USAGE', `--${name} takes ${spec.type === 'number' ? 'a whole number of at least 1' : spec.type === 'boolean' ? 'no value but true or false' : 'one value'}, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+    }
+  }
   const s = (k: string) => a[k] as string | undefined;
   return {
     image,

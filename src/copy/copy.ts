@@ -2,6 +2,7 @@
 // the bytes sent and the result; destinations implement only their protocol (types.ts).
 import { Readable, Transform } from 'node:stream';
 import type { ResolvedImage } from '../image/model.js';
+import { debugEnabled, debugLog } from '../util/debug.js';
 import { runLimited } from '../util/limit.js';
 import type { LayerProgress, Progress } from '../util/progress.js';
 import { CopyAgain, type Blob, type CopyResult, type ImageDestination, type LayerOutcome, type Reused } from './types.js';
@@ -33,6 +34,8 @@ export async function copyImage(image: ResolvedImage, dest: ImageDestination, op
     } catch (e) {
       if (!(e instanceof CopyAgain) || attempt >= MAX_ATTEMPTS) throw e;
       opts.progress.info(e.message);
+      // Quiet and --json runs hide progress: the debug log still says why the copy ran again.
+      if (debugEnabled()) debugLog(`copying again: ${e.message}`);
       reuse &&= e.reuse;
     }
   }

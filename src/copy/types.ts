@@ -23,7 +23,10 @@ export interface CopyResult {
   /** What a user would pull or run, e.g. "localhost:5000/app:tag". */
   reference: string;
   manifestDigest?: string;
-  /** The config digest, for destinations that name images by it (daemons, archives). */
+  /**
+   * The image's ID where the destination names images by one: the config digest (archives, Podman,
+   * Docker's classic image store), or the manifest digest (Docker's containerd image store).
+   */
   imageId?: string;
   layers: LayerOutcome[];
   bytesSent: number;

@@ -26,8 +26,11 @@ export type ConnectBackend = (opts: ConnectOptions, onInfo: (msg: string) => voi
 export interface DaemonBackend {
   /** For messages: "the Docker daemon at unix:///var/run/docker.sock", "the podman CLI". */
   readonly label: string;
-  /** How its loader decides it may leave out a layer file (layers.ts). */
-  readonly skipRule: SkipRule;
+  /**
+   * How its loader decides it may leave out a layer file (layers.ts). Docker's depends on its image
+   * store, which costs a request to learn: asked for only when some image could be reused.
+   */
+  skipRule(): Promise<SkipRule>;
   /** The archive it loads: docker-archive (with an OCI layout inside) or oci-archive. */
   readonly archiveFormat: 'docker' | 'oci';
   /** A loaded image gets the name its archive gives it (else it is tagged after the load). */
@@ -47,6 +50,11 @@ export interface DaemonBackend {
   tag(id: string, name: string, tag: string): Promise<void>;
   /** What a reference resolves to, or undefined. */
   inspect(ref: string): Promise<DaemonImage | undefined>;
+  /**
+   * After a load that left layer files out: whether the image it loaded as `ref` (ID `id`) has all
+   * its content (Docker's containerd image store can import one that lacks blobs). Absent: always.
+   */
+  complete?(id: string, ref: string): Promise<boolean>;
   /** Closes connections; drops a load opened early and never used. */
   close(): Promise<void>;
 }

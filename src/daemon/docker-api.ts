@@ -24,6 +24,13 @@ export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoint {
 const parseVersion = (v: string): number[] => v.split('.').map((n) => Number(n));
 const cmp = (a: number[], b: number[]): number => a[0] - b[0] || (a[1] ?? 0) - (b[1] ?? 0);
 
+/**
+ * Where a dockerd keeps images: 'classic' (a graphdriver such as overlay2, with its own layer
+ * store) or 'containerd' (the containerd image store, i.e. the containerd-snapshotter feature: a
+ * content store of blobs plus snapshots; the default for new installs since Docker 29).
+ */
+export type ImageStore = 'classic' | 'containerd';
+
 export interface ImageInspect {
   Id: string;
   RepoTags?: string[] | null;
@@ -87,6 +94,23 @@ export class DockerApi {
     const text = await r.text();
     if (r.status !== 200) throw new UserError('DAEMON_HTTP', `the Docker daemon: inspecting ${ref} failed (HTTP ${r.status}): ${text.trim()}`);
     return JSON.parse(text) as ImageInspect;
+  }
+
+  /**
+   * GET /info: the containerd image store reports its snapshotter as the storage driver, with
+   * DriverStatus [["driver-type", "io.containerd.snapshotter.v1"]] (dockerd 26 with the
+   * containerd-snapshotter feature, and later).
+   */
+  async imageStore(): Promise<ImageStore> {
+    const info = await this.client.json<{ Driver?: string; DriverStatus?: [string, string][] | null }>('GET', `${this.prefix}/info`);
+    const type = (info.DriverStatus ?? []).find(([k]) => k === 'driver-type')?.[1] ?? '';
+    return type.startsWith('io.containerd.snapshotter') ? 'containerd' : 'classic';
+  }
+
+  /** The IDs of the images the daemon lists under a reference ("name:tag"). */
+  async listed(ref: string): Promise<string[]> {
+    const list = await this.client.json<{ Id: string }[]>('GET', `${this.prefix}/images/json`, { query: { filters: JSON.stringify({ reference: [ref] }) } });
+    return list.map((i) => i.Id);
   }
 
   /** Every image the daemon holds, with its tags. */
@@ -160,11 +184,18 @@ export class DockerApi {
       const text = await r.text();
       throw new UserError('DAEMON_REFUSED', `the Docker daemon refused the image (HTTP ${r.status}): ${text.trim()}`);
     }
+    let lines: string[];
     try {
-      return (await readNdjson(r.body, 'the Docker daemon')).lines;
+      lines = (await readNdjson(r.body, 'the Docker daemon')).lines;
     } catch (e) {
       throw this.client.explain(e);
     }
+    // The containerd image store imports the archive, then unpacks the image into snapshots. dockerd
+    // 26 reports a failed unpack as an error; later versions (moby#48293, 2024) print it as a line of
+    // the reply and still report "Loaded image", although the image cannot run.
+    const unpack = lines.find((l) => /^Error unpacking image\b/.test(l));
+    if (unpack) throw new UserError('DAEMON_REFUSED', `the Docker daemon refused the image: ${unpack}`);
+    return lines;
   }
 
   /** POST /images/{id}/tag?repo=&tag= */

@@ -10,9 +10,14 @@ export function chainIDs(diffIDs: readonly string[]): string[] {
 
 /**
  * How a loader decides it may skip a layer file:
- * - stack-prefix (Docker's classic loader): it has the ChainID of the stack up to that layer, so
- *   only the longest bottom run of our stack held in some image can be left out;
- * - anywhere (Podman): it has a layer with that DiffID, wherever it sits.
+ * - stack-prefix (Docker's classic graphdriver loader): it has the ChainID of the stack up to that
+ *   layer, so only the longest bottom run of our stack held in some image can be left out;
+ * - anywhere (Podman; Docker's containerd image store): it has a layer with that DiffID, wherever it
+ *   sits. Podman's storage reuses a layer by its uncompressed digest. The containerd store keeps
+ *   every layer blob of each image it lists in its content store and unpacks a layer it lacks a
+ *   snapshot for from there, so a blob left out of the archive need only be held by some image;
+ *   a longshore layer's blob digest is its DiffID (or, for a base image's layer, the registry's
+ *   digest, which is what a daemon that pulled that layer holds too).
  */
 export type SkipRule = 'stack-prefix' | 'anywhere';
 
@@ -69,27 +74,42 @@ function rank(img: ListedImage, name: string, ref: string): number {
   return r;
 }
 
+/** Enough found: at most our top layer is left to send. */
+const enough = (skip: Set<string>, ours: readonly string[]): boolean => skip.size > 0 && skip.size >= ours.length - 1;
+
 /**
  * The layers a daemon can skip. Inspecting an image costs a request, and a daemon used for
  * development holds hundreds, so images are inspected in batches, those named like ours first (in
  * the edit/load loop, earlier builds of this image), and the search stops once at most our top
  * layer is left to send. Only a daemon holding little of ours is inspected in full.
+ *
+ * The rule may cost a request of its own (Docker's image store, from GET /info, which took longer
+ * than the listing and a batch of inspections together): it is asked for only when the daemon holds
+ * some image, beside the inspections, and awaited only if the two rules disagree. They agree in the
+ * edit/load loop, where an earlier build holds our stack up to the changed top layer.
  */
 export async function layersToSkip(
   ours: readonly string[],
-  rule: SkipRule,
+  rule: SkipRule | (() => Promise<SkipRule>),
   target: { name: string; ref: string },
   images: readonly ListedImage[],
   stacks: (ids: string[]) => Promise<(readonly string[])[]>,
   batch = 8,
 ): Promise<Set<string>> {
+  if (images.length === 0) return new Set();
   const ranked = images.map((img) => ({ img, r: rank(img, target.name, target.ref) })).sort((a, b) => b.r - a.r);
-  const found = new Skippable(ours, rule);
-  let skip = new Set<string>();
+  let known: SkipRule | undefined = typeof rule === 'string' ? rule : undefined;
+  const asked = known ? undefined : (rule as () => Promise<SkipRule>)().then((r) => (known = r));
+  asked?.catch(() => {}); // awaited below when it matters
+  const found = { 'stack-prefix': new Skippable(ours, 'stack-prefix'), anywhere: new Skippable(ours, 'anywhere') };
+  const rules = (): SkipRule[] => (known ? [known] : ['stack-prefix', 'anywhere']);
   for (let i = 0; i < ranked.length; i += batch) {
-    for (const stack of await stacks(ranked.slice(i, i + batch).map((x) => x.img.id))) found.add(stack);
-    skip = found.get();
-    if (skip.size > 0 && skip.size >= ours.length - 1) break;
+    const got = await stacks(ranked.slice(i, i + batch).map((x) => x.img.id));
+    for (const r of rules()) for (const stack of got) found[r].add(stack);
+    if (rules().every((r) => enough(found[r].get(), ours))) break;
   }
-  return skip;
+  if (known) return found[known].get();
+  const [byChain, anywhere] = [found['stack-prefix'].get(), found.anywhere.get()];
+  if (byChain.size === anywhere.size) return byChain; // stack-prefix's set is always within anywhere's
+  return found[await asked!].get();
 }

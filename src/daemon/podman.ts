@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { hasCode, UserError, type ErrorCode } from '../util/errors.js';
 import type { ConnectBackend, DaemonBackend, DaemonImage } from './backend.js';
 import { DaemonHttpError, EngineClient, parseHost, type Endpoint } from './engine.js';
-import type { ListedImage } from './layers.js';
+import type { ListedImage, SkipRule } from './layers.js';
 
 const hex = (id: string): string => id.replace(/^sha256:/, '');
 /** Podman names images by the config digest's hex; the backend interface by the digest. */
@@ -20,8 +20,10 @@ const summary = (d: InspectDoc): DaemonImage => ({ id: digestId(d.Id), layers: d
 
 /** What both Podman backends share: its loader skips any layer it has, and reads oci-archive. */
 abstract class PodmanBase {
-  readonly skipRule = 'anywhere' as const;
   readonly archiveFormat = 'oci' as const;
+  async skipRule(): Promise<SkipRule> {
+    return 'anywhere';
+  }
   /** Its oci-archive reader's naming has changed across versions: the image is tagged after loading. */
   readonly namesFromArchive = false;
   readonly headSent = false;

@@ -48,7 +48,7 @@ export class DaemonDestination implements ImageDestination {
     this.held = images.find((i) => i.id === image.config.digest || i.id === image.manifest.digest)?.id;
     if (this.held) return { present: 'image already loaded' };
     this.omit = opts.reuse
-      ? await layersToSkip(image.layers.map((l) => l.diffID), backend.skipRule, { name: this.name, ref: this.ref }, images, (ids) => backend.stacks(ids))
+      ? await layersToSkip(image.layers.map((l) => l.diffID), () => backend.skipRule(), { name: this.name, ref: this.ref }, images, (ids) => backend.stacks(ids))
       : new Set();
     const archive = (this.archive = new ImageArchive(backend.archiveFormat, { headSent: backend.headSent }));
     this.abort = new AbortController();
@@ -84,7 +84,11 @@ export class DaemonDestination implements ImageDestination {
     if (!got) throw new UserError('DAEMON_VERIFY_FAILED', `${backend.label} reported success but has no image ${this.ref}`);
     if (got.id !== image.config.digest && got.id !== image.manifest.digest)
       throw new UserError('DAEMON_VERIFY_FAILED', `${backend.label} holds ${got.id} as ${this.ref}, expected ${image.config.digest} (or, in a containerd image store, ${image.manifest.digest})`);
-    return { reference: this.ref, imageId: image.config.digest };
+    if (this.archive && this.omit.size > 0 && backend.complete && !(await backend.complete(got.id, this.ref)))
+      throw new CopyAgain(`${backend.label} loaded ${this.ref} without the content of the ${this.omit.size} layer(s) left out (its image store does not list it); sending every layer`, false);
+    // The ID the daemon names the image by: the config digest, or the manifest digest in a
+    // containerd image store.
+    return { reference: this.ref, imageId: got.id };
   }
 
   /** A load worth doing again: refused without the layers the daemon was thought to hold, or refused on its early path. */

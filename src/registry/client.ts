@@ -1,7 +1,7 @@
 // HTTP to one registry over undici: scheme/TLS choice, auth on every request, redirects without
 // leaking credentials, debug logging with secrets redacted, retries for replayable requests.
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from '../util/http.js';
+import { Agent, request, type Dispatcher } from 'undici';
 import { hasCode, UserError } from '../util/errors.js';
 import { Authenticator } from './auth.js';
 import type { Credential } from './credentials.js';
@@ -9,8 +9,7 @@ import { RegistryError, TransientError, parseErrorBody } from './errors.js';
 import { networkError, notTls } from './network.js';
 import type { RegistryReference } from '../reference/reference.js';
 import { RETRYABLE_STATUS, parseRetryAfter, withRetry } from './retry.js';
-import { isLoopback, registryConnector } from './tls.js';
-import type { Connector } from '../util/http.js';
+import { isLoopback, registryConnector, type Connector } from './tls.js';
 import { debugLog } from '../util/debug.js';
 
 export interface ClientOptions {

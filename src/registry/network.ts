@@ -39,6 +39,19 @@ const KINDS: Record<string, { code: NetworkCode; retry: RetryKind; text: string 
   UND_ERR_CLOSED: { code: 'CONNECTION_RESET', retry: 'backoff', text: 'the connection was closed' },
 };
 
+/** What the common certificate failures mean, in the terms of what to do about them. */
+const TLS_TEXT: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is not signed by a CA longshore trusts',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate is not signed by a CA longshore trusts',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its certificate chain ends in a CA longshore does not trust',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed',
+  CERT_HAS_EXPIRED: 'its certificate has expired',
+  CERT_NOT_YET_VALID: 'its certificate is not valid yet',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate is for another host name',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'it does not speak TLS',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'it does not speak TLS',
+};
+
 /** OpenSSL and Node TLS codes: a handshake or certificate failure (ERR_SSL_…, CERT_…, …). */
 const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$|EPROTO$)/;
 
@@ -67,7 +80,7 @@ export function networkError(e: unknown, what: string, host: string): NetworkErr
   if (tls)
     return new NetworkError(
       'TLS',
-      `${what}: TLS with ${host} failed: ${tls.code} ${tls.message}`,
+      `${what}: TLS failed: ${TLS_TEXT[tls.code!] ?? tls.message} (${tls.code})`,
       'never',
       'trust the registry CA with --ca-cert FILE, or use --tls-verify=false for a test registry',
       e,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { sha256 } from '../util/digest.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Agent, request, type Dispatcher } from '../util/http.js';
+import { Agent, request, type Dispatcher } from 'undici';
 import { UserError } from '../util/errors.js';
 import type { RegistryClient, Response } from './client.js';
 import { TransientError } from './errors.js';

@@ -4,9 +4,11 @@
 // registry should not pay for it.
 import { readFileSync } from 'node:fs';
 import type { SecureContext } from 'node:tls';
-import { buildConnector, type Connector } from '../util/http.js';
+import { buildConnector } from 'undici';
 import { UserError } from '../util/errors.js';
 import { deferredExtraCaFile } from '../util/extra-ca.js';
+
+export type Connector = buildConnector.connector;
 
 /** Hosts where plain HTTP is the convention (loopback). */
 export function isLoopback(host: string): boolean {

@@ -86,4 +86,23 @@ describe('what a loader can skip', () => {
     assert.deepEqual([...skip], [a]);
     assert.equal(calls, 1);
   });
+
+  test('a rule that costs a request (Docker\'s image store) is asked for only when some image is held, and awaited only when it matters', async () => {
+    let asked = 0;
+    const rule = async (): Promise<'anywhere'> => (asked++, 'anywhere');
+    assert.deepEqual(await layersToSkip([a], rule, { name: 'app', ref: 'app:1' }, [], async () => assert.fail('nothing to inspect')), new Set());
+    assert.equal(asked, 0);
+    // Asked beside the first batch; its answer decides: a and c are held, though not as a stack.
+    const images = Array.from({ length: 3 }, (_, i) => ({ id: `i${i}`, tags: [] }));
+    const skip = await layersToSkip([a, b, c], rule, { name: 'app', ref: 'app:1' }, images, async (ids) => ids.map(() => [a, x, c]), 1);
+    assert.deepEqual([...skip].sort(), [a, c].sort());
+    assert.equal(asked, 1);
+    // Where both rules find the same (an earlier build holds our stack below the top), the answer
+    // is not waited for.
+    const never = () => new Promise<'anywhere'>(() => {});
+    assert.deepEqual([...(await layersToSkip([a, b, c], never, { name: 'app', ref: 'app:1' }, images, async (ids) => ids.map(() => [a, b, x])))], [a, b]);
+    // A rule that fails to come is not waited for either, when it does not matter.
+    const failing = () => Promise.reject(new Error('no /info'));
+    assert.deepEqual([...(await layersToSkip([a, b, c], failing, { name: 'app', ref: 'app:1' }, images, async (ids) => ids.map(() => [a, b, x])))], [a, b]);
+  });
 });

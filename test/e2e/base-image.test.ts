@@ -12,7 +12,7 @@ import { request } from 'undici';
 import { NIX_OPTS, ROOT, longshore, tmp } from '../helpers/nix.js';
 import { push, startRegistry, type Registry } from '../helpers/registry.js';
 import { makePodman, type Podman } from '../helpers/podman.js';
-import { startDockerd, type Dockerd } from '../helpers/docker.js';
+import { DOCKER_FLAVOURS, startDockerd, type Dockerd } from '../helpers/docker.js';
 import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
 import { checkLock, type ImageLock } from '../../src/commands/lock.js';
 
@@ -189,19 +189,21 @@ describe('base image from an anonymous registry', { timeout: 300_000 }, () => {
     }
   });
 
-  test('docker-daemon: a gzip base layer loads and runs', async () => {
-    let d: Dockerd | undefined;
-    try {
-      d = await startDockerd();
-      const r = await longshore(['copy', app, 'docker-daemon:app:gz', '--json'], d.env);
-      assert.equal(r.exitCode, 0, r.all);
-      const run = await d.docker(['run', '--rm', '--network=none', 'app:gz']);
-      assert.equal(run.exitCode, 0, run.all);
-      assert.match(run.stdout + '\n', EXPECTED_RUN);
-    } finally {
-      await d?.stop();
-    }
-  });
+  for (const flavour of DOCKER_FLAVOURS) {
+    test(`docker-daemon (${flavour}): a gzip base layer loads and runs`, async () => {
+      let d: Dockerd | undefined;
+      try {
+        d = await startDockerd({ flavour });
+        const r = await longshore(['copy', app, 'docker-daemon:app:gz', '--json'], d.env);
+        assert.equal(r.exitCode, 0, r.all);
+        const run = await d.docker(['run', '--rm', '--network=none', 'app:gz']);
+        assert.equal(run.exitCode, 0, run.all);
+        assert.match(run.stdout + '\n', EXPECTED_RUN);
+      } finally {
+        await d?.stop();
+      }
+    });
+  }
 
   test('a registry blob that no longer matches the lock: a clear error, nothing in the store', async () => {
     await pushBase(reg, 'tampered:1', randomBytes(6).toString('hex'));

@@ -7,6 +7,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync 
 import { join } from 'node:path';
 import { buildExample, longshore, nixBuild, ROOT, tmp } from '../helpers/nix.js';
 import { sha256File, skopeoConfig, skopeoInspect, treeBytes, umociUnpack } from '../helpers/oci.js';
+import { parseLoaded, tracingNode } from '../helpers/modules.js';
 import { loadImageFile } from '../../src/image/schema.js';
 
 const EXAMPLES = ['hello', 'layered', 'non-root', 'copy-to-root'];
@@ -201,5 +202,24 @@ describe('initializeNixDatabase', () => {
   test('a package set without nix and sqlite gets a clear error', async () => {
     const bare = `(import ${ROOT}/nix { inherit (pkgs) runCommand writeText writeShellScriptBin longshore system; })`;
     await assert.rejects(nixBuild(`${bare}.buildImage { name = "nixdb"; initializeNixDatabase = true; }`), /initializeNixDatabase needs `nix` and `sqlite`/);
+  });
+});
+
+describe('the build-time commands', () => {
+  test('load neither undici, yargs nor execa, nor an HTTP module', async () => {
+    // A fresh build (the traced node is a new path, so every longshore derivation is rebuilt) of
+    // build-layers, build-image with own layers and digest workers, and build-nix-db.
+    const { node, file } = tracingNode();
+    await nixBuild(
+      `let deps = longshore.buildLayer { deps = [ pkgs.busybox ]; }; in longshore.buildImage { name = "traced"; layers = [ deps ]; maxLayers = 3; initializeNixDatabase = true; config.entrypoint = [ "\${pkgs.hello}/bin/hello" ]; }`,
+      { node },
+    );
+    const text = readFileSync(file, 'utf8');
+    const runs = text.split('\n').filter((l) => l.startsWith('MODULES ')).length;
+    assert.ok(runs >= 3, `expected build-layers, build-image and build-nix-db to run, got ${runs} traces`);
+    const { packages, builtins } = parseLoaded(text);
+    for (const p of ['undici', 'yargs', 'execa']) assert.ok(!packages.has(p), `${p} was loaded (${[...packages].join(', ')})`);
+    // (node:net is loaded by Node itself when stderr is a pipe.)
+    for (const b of ['node:http', 'node:tls', 'node:http2']) assert.ok(!builtins.has(b), `${b} was loaded`);
   });
 });

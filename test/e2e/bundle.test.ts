@@ -1,19 +1,22 @@
-// The bundle's stand-in for node:http2 (scripts/lazy-http2.cjs), which keeps node:http2 and node:tls
-// off every start (test/e2e/registry.test.ts checks that a push indeed loads neither), and the launcher.
+// The launcher, and the Node the bundle runs on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { constants } from 'node:http2';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LAUNCHER, ROOT, tmp } from '../helpers/nix.js';
 
-test('the stand-in for node:http2 has the real constants', () => {
-  const shim = createRequire(import.meta.url)(`${ROOT}/scripts/lazy-http2.cjs`) as { known: Record<string, unknown>; constants: Record<string, unknown> };
-  for (const [k, v] of Object.entries(shim.known)) assert.equal(v, (constants as Record<string, unknown>)[k], k);
-  // Names it does not hold come from the real module.
-  assert.equal(shim.constants.HTTP2_HEADER_USER_AGENT, constants.HTTP2_HEADER_USER_AGENT);
+test("the tests (and so the CLI in their Nix builds, node = process.execPath) run on a Node that engines allows", async (t) => {
+  t.diagnostic(`node ${process.version} (${process.execPath})`);
+  const floor = /^>=(\d+)\.(\d+)$/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node as string);
+  assert.ok(floor, 'engines.node is a >=MAJOR.MINOR floor');
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  assert.ok(major > Number(floor[1]) || (major === Number(floor[1]) && minor >= Number(floor[2])), `node ${process.version} is older than ${floor[0]}`);
+  // The launcher of a checkout runs on the same node as the scripts (scripts/node-env.sh puts it first
+  // on PATH, and bin/longshore prefers .tools/bin/node).
+  const say = encodeURIComponent("process.stderr.write('NODE ' + process.version + '\\n')").replaceAll("'", '%27');
+  const r = await execa(LAUNCHER, ['--version'], { env: { NODE_OPTIONS: `--import=data:text/javascript,${say}` } });
+  assert.match(r.stderr, new RegExp(`^NODE ${process.version.replaceAll('.', '\\.')}$`, 'm'));
 });
 
 test('the launcher finds the bundle through a relative symlink, from any directory', async () => {

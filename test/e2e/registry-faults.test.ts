@@ -94,7 +94,7 @@ test('a persistent failure leaves the old tag; the next run skips what arrived',
   const bad = await push(next, ref, ['--jobs', '1']);
   proxy.setRule(() => undefined);
   assert.notEqual(bad.exitCode, 0);
-  assert.match(bad.output, /uploading layer sha256:[0-9a-f]{64} to faults\/persist: registry answered 500 \(UNKNOWN: disk on fire\)/);
+  assert.match(bad.output, /^longshore: error: uploading layer sha256:[0-9a-f]{64} to 127\.0\.0\.1:\d+\/faults\/persist: registry answered 500 \(UNKNOWN: disk on fire\) after 5 attempts$/m);
   assert.equal(await skopeoDigest(direct), old.json!.manifestDigest, 'the old tag is untouched');
   const again = await push(next, ref);
   assert.equal(again.exitCode, 0, again.output);

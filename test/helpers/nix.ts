@@ -22,14 +22,15 @@ export function tmp(prefix = 'longshore-test-'): string {
 
 /**
  * Builds a Nix expression in which `pkgs` (the host-tools set), `longshore` (the library) and
- * `examples` are in scope. Returns the output path; throws with nix's log on failure.
+ * `examples` are in scope. Returns the output path; throws with nix's log on failure. `node` is the
+ * node binary the library's CLI runs on (default: the one running the tests).
  */
-export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: string[] } = {}): Promise<string> {
+export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: string[]; node?: string } = {}): Promise<string> {
   const dir = tmp('longshore-nix-');
   const file = join(dir, 'expr.nix');
   writeFileSync(
     file,
-    `let l = import ${LIB} { node = "${process.execPath}"; dist = ${ROOT}/dist; };
+    `let l = import ${LIB} { node = "${opts.node ?? process.execPath}"; dist = ${ROOT}/dist; };
          pkgs = l.pkgs; longshore = l.longshore;
          example = n: import (${ROOT}/examples + "/\${n}.nix") { inherit pkgs longshore; };
      in ${expr}\n`,
