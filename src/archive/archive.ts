@@ -2,11 +2,12 @@
 // blobs/sha256/…, index.json) and, for docker-archive, Docker's manifest.json and repositories
 // naming the same blob files. Written entry by entry as blobs arrive, with the header encoder the
 // layers use (src/tar/header.ts); the same inputs give the same bytes.
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import { END_OF_ARCHIVE, headerLength, padding, writeHeader, type TarHeader } from '../tar/header.js';
 import { digestHex } from '../util/digest.js';
-import { UserError } from '../util/errors.js';
+import { DigestMismatchError, UserError } from '../util/errors.js';
+import type { MeasuredStream } from '../util/measure.js';
 import { MEDIA_TYPE_OCI_INDEX } from '../image/media-types.js';
 
 /**
@@ -124,10 +125,22 @@ export class ImageArchive {
     });
   }
 
-  /** Adds blobs/sha256/<hex> with `size` bytes from `src` (which verifies them). */
-  async putBlob(digest: string, size: number, src: Readable): Promise<void> {
+  /**
+   * Adds blobs/sha256/<hex> with `size` bytes from `src`. The entry's header goes first, so the
+   * bytes must be those measured before (a blob compressed on the way is made twice): a stream
+   * that delivers other bytes fails the archive.
+   */
+  async putBlob(digest: string, size: number, src: MeasuredStream): Promise<void> {
     await this.write(header({ ...FIXED, name: blobName(digest), type: 'file', mode: 0o644, size }));
-    for await (const chunk of src as AsyncIterable<Buffer>) await this.write(chunk);
+    let n = 0;
+    for await (const chunk of src as AsyncIterable<Buffer>) {
+      n += chunk.length;
+      if (n > size) break;
+      await this.write(chunk);
+    }
+    const got = n > size ? undefined : await src.measured;
+    if (!got || got.digest !== digest || got.size !== size)
+      throw new DigestMismatchError(`${blobName(digest)}: the blob came out as ${got ? `${got.digest} (${got.size} bytes)` : `more than ${size} bytes`} the second time it was made; the compressor is not deterministic here`, digest);
     if (padding(size)) await this.write(Buffer.alloc(padding(size)));
   }
 

@@ -3,6 +3,7 @@
 // toCopyArgs, and test/copy-fast.test.ts holds them to one result.
 import type { CopyArgs } from './copy.js';
 import { UserError } from '../util/errors.js';
+import { COMPRESSIONS, type Compression } from '../image/media-types.js';
 
 export interface OptionSpec {
   type: 'string' | 'number' | 'boolean';
@@ -23,11 +24,20 @@ export const COPY_OPTIONS: Record<string, OptionSpec> = {
   authfile: { type: 'string', describe: 'auth.json / config.json to read credentials from' },
   'ca-cert': { type: 'string', describe: 'extra CA certificate (PEM) to trust' },
   'mount-from': { type: 'string', describe: 'registry: another repository of the same registry to mount missing layers from' },
+  compression: { type: 'string', describe: 'layer compression: gzip, zstd or none (default: gzip for docker://, none elsewhere, or the image\'s own)' },
+  'compression-level': { type: 'number', describe: 'gzip 1-9 (default 6), zstd 1-19 (default 9)' },
+  'cache-from': { type: 'string', describe: 'registry: an image in the same registry whose compressed layers the push may reuse' },
   json: { type: 'boolean', describe: 'print the summary as JSON on stdout' },
   quiet: { alias: 'q', type: 'boolean', describe: 'print nothing but errors' },
 };
 
 type Parsed = Record<string, unknown>;
+
+function compressionArg(v: string | undefined): Compression | undefined {
+  if (v === undefined) return undefined;
+  if (!COMPRESSIONS.includes(v as Compression)) throw new UserError('USAGE', `--compression takes ${COMPRESSIONS.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as Compression;
+}
 
 /**
  * The parsed values as CopyArgs, checked: yargs lets through what the table does not mean (a
@@ -53,6 +63,9 @@ export function toCopyArgs(image: string, destination: string, a: Parsed): CopyA
     authfile: s('authfile'),
     caCert: s('ca-cert'),
     mountFrom: s('mount-from'),
+    compression: compressionArg(s('compression')),
+    compressionLevel: a['compression-level'] as number | undefined,
+    cacheFrom: s('cache-from'),
     json: a.json as boolean | undefined,
     quiet: a.quiet as boolean | undefined,
   };

@@ -5,11 +5,14 @@ import { openImage } from './image.js';
 import { parseDestination } from '../dest/parse.js';
 import type { CopyFlags } from '../dest/flags.js';
 import { humanBytes } from '../util/human.js';
+import type { Compression } from '../image/media-types.js';
 import { makeProgress } from '../util/progress.js';
 
 export interface CopyArgs extends CopyFlags {
   image: string;
   destination: string;
+  compression?: Compression;
+  compressionLevel?: number;
   json?: boolean;
   quiet?: boolean;
 }
@@ -32,7 +35,7 @@ export async function copyCommand(args: CopyArgs): Promise<CopyResult> {
   const dest = await parseDestination(args.destination, args);
   const progress = makeProgress({ quiet: args.quiet || args.json });
   try {
-    const result = await copyImage(image, dest, { progress, jobs: args.jobs ?? 4 });
+    const result = await copyImage(image, dest, { progress, jobs: args.jobs ?? 4, compression: args.compression, compressionLevel: args.compressionLevel });
     progress.finish();
     if (args.json) process.stdout.write(JSON.stringify(result) + '\n');
     else if (!args.quiet) process.stderr.write(summarise(result) + '\n');

@@ -1,11 +1,19 @@
 // The one copy flow: every destination goes through here. It owns parallelism, progress, timing,
-// the bytes sent and the result; destinations implement only their protocol (types.ts).
+// the bytes sent, the layer encodings and the result; destinations implement only their protocol
+// (types.ts).
 import { Readable, Transform } from 'node:stream';
-import type { ResolvedImage } from '../image/model.js';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { encodeStream } from '../compress/blocks.js';
+import { compressorName, LEVELS } from '../compress/encoding.js';
+import { COMPRESSOR_ANNOTATION, compressionOf, layerMediaType, MEDIA_TYPE_LAYER_TAR, type Compression } from '../image/media-types.js';
+import type { LayerBlob, ResolvedImage } from '../image/model.js';
 import { debugEnabled, debugLog } from '../util/debug.js';
+import { UserError } from '../util/errors.js';
 import { runLimited } from '../util/limit.js';
+import { measuring, type Measured } from '../util/measure.js';
 import type { LayerProgress, Progress } from '../util/progress.js';
-import { CopyAgain, type Blob, type CopyResult, type ImageDestination, type LayerOutcome, type Reused } from './types.js';
+import { CopyAgain, type Blob, type Capabilities, type CopyResult, type ImageDestination, type LayerDescriptor, type LayerOutcome, type Reused } from './types.js';
 
 /** Probes (HEADs, stats) are cheap and must not wait behind puts: they get their own, wider limit. */
 const PROBE_JOBS = 16;
@@ -16,6 +24,43 @@ export interface CopyOptions {
   progress: Progress;
   /** Parallel blob puts (destinations that take one stream get one at a time). */
   jobs: number;
+  /** Layer compression asked for on the command line (else the image's, else the destination's default). */
+  compression?: Compression;
+  /** Its level (else the compressor's default). */
+  compressionLevel?: number;
+}
+
+export interface Encoding {
+  compression: Compression;
+  level?: number;
+}
+
+/**
+ * How this copy encodes the image's own (uncompressed) layers: --compression, else the image's
+ * default where the destination follows it, else the destination's. Base-image layers travel as
+ * stored. Throws a USAGE error for an encoding the destination cannot hold or a level out of range.
+ */
+export function chooseEncoding(caps: Capabilities, description: string, opts: Pick<CopyOptions, 'compression' | 'compressionLevel'>, image: Pick<ResolvedImage, 'compression'>): Encoding {
+  let compression: Compression;
+  let level = opts.compressionLevel;
+  if (opts.compression) {
+    compression = opts.compression;
+    if (!caps.compressions.includes(compression))
+      throw new UserError('USAGE', `${description} cannot hold ${compression} layers; it takes ${caps.compressions.join(', ')}`, compression === 'zstd' ? 'zstd layers need an OCI manifest: use docker://, oci: or oci-archive:' : undefined);
+  } else if (caps.followsImageCompression && image.compression && caps.compressions.includes(image.compression.type)) {
+    compression = image.compression.type;
+    level ??= image.compression.level;
+  } else {
+    compression = caps.defaultCompression;
+  }
+  if (compression === 'none') {
+    if (opts.compressionLevel !== undefined) throw new UserError('USAGE', '--compression-level needs --compression gzip or zstd (layers go uncompressed here)');
+    return { compression };
+  }
+  const range = LEVELS[compression];
+  level ??= range.default;
+  if (level < range.min || level > range.max) throw new UserError('USAGE', `${compression} levels run from ${range.min} to ${range.max}, not ${level}`);
+  return { compression, level };
 }
 
 /**
@@ -26,11 +71,12 @@ export interface CopyOptions {
  */
 export async function copyImage(image: ResolvedImage, dest: ImageDestination, opts: CopyOptions): Promise<CopyResult> {
   const start = Date.now();
+  const encoding = chooseEncoding(dest.capabilities, dest.description, opts, image);
   await Promise.all(image.layers.map((l) => l.check()));
   let reuse = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await copyOnce(image, dest, opts, reuse, start);
+      return await copyOnce(image, dest, opts, encoding, reuse, start);
     } catch (e) {
       if (!(e instanceof CopyAgain) || attempt >= MAX_ATTEMPTS) throw e;
       opts.progress.info(e.message);
@@ -46,48 +92,106 @@ interface Item {
   /** Layers only: the layer's progress bar and outcome. */
   bar?: LayerProgress;
   outcome?: LayerOutcome;
-  /** An earlier item with the same digest: this one travels with it. */
+  /** What the manifest lists for it, once known. */
+  descriptor?: LayerDescriptor;
+  /** An earlier item with the same content: this one travels with it. */
   same?: Item;
 }
 
-/** A blob whose open() counts the bytes it delivers into the item's outcome and progress bar. */
-function counted(item: Item, open: () => Readable): () => Readable {
-  return () => {
-    const src = open();
-    const count = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        if (item.outcome) item.outcome.bytesSent += chunk.length;
-        item.bar?.bytes(chunk.length);
-        cb(null, chunk);
-      },
-    });
-    src.once('error', (e) => count.destroy(e));
-    count.once('close', () => src.destroy());
-    return src.pipe(count);
-  };
+/** Counts what passes into the item's outcome (bytes sent) or its progress bar (the layer's progress). */
+function counter(onBytes: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      onBytes(chunk.length);
+      cb(null, chunk);
+    },
+  });
 }
 
-function items(image: ResolvedImage): { layers: Item[]; config: Item } {
-  const byDigest = new Map<string, Item>();
+/** `a` piped into `b`, failing and closing together. */
+function joined<T extends Transform>(a: Readable, b: T): T {
+  a.once('error', (e) => b.destroy(e));
+  b.once('close', () => a.destroy());
+  return a.pipe(b);
+}
+
+/**
+ * The blob of one layer as this copy sends it: as stored, or compressed on the way (then without
+ * a digest until its bytes are made). Progress counts the layer's own bytes; the outcome, the
+ * bytes that travel.
+ */
+function layerItem(l: LayerBlob, encoding: Encoding): Item {
+  const stored = compressionOf(l.mediaType) ?? 'none';
+  const encode = l.mediaType === MEDIA_TYPE_LAYER_TAR && !l.record.blob && encoding.compression !== 'none';
+  const item: Item = {} as Item;
+  const raw = (): Readable => (item.bar ? joined(l.open(), counter((n) => item.bar!.bytes(n))) : l.open());
+  const sent = (s: Readable): Readable => joined(s, counter((n) => item.outcome && (item.outcome.bytesSent += n)));
+  let blob: Blob;
+  if (encode) {
+    const c = encoding.compression as Exclude<Compression, 'none'>;
+    const make = () => encodeStream(raw(), { compression: c, level: encoding.level! });
+    blob = {
+      kind: 'layer',
+      mediaType: layerMediaType(c),
+      diffID: l.diffID,
+      compression: c,
+      annotations: { [COMPRESSOR_ANNOTATION]: compressorName(c, encoding.level!) },
+      open: () => measuring(sent(make())),
+      measure: async () => {
+        const m = measuring(encodeStream(l.open(), { compression: c, level: encoding.level! }));
+        await pipeline(m, new Writable({ write: (_c, _e, cb) => cb() }));
+        return m.measured;
+      },
+    };
+  } else {
+    const known: Measured = { digest: l.digest, size: l.size };
+    blob = {
+      kind: 'layer',
+      mediaType: l.mediaType,
+      digest: l.digest,
+      size: l.size,
+      diffID: l.diffID,
+      compression: stored,
+      open: () => measuring(sent(raw()), known),
+      measure: async () => known,
+    };
+  }
+  if (l.record.sourceRepository) blob.sourceRepository = l.record.sourceRepository;
+  item.blob = blob;
+  item.outcome = { digest: l.digest, size: l.size, diffID: l.diffID, mediaType: l.mediaType, action: 'skipped', bytesSent: 0 };
+  if (!encode) item.descriptor = { mediaType: l.mediaType, digest: l.digest, size: l.size };
+  return item;
+}
+
+function items(image: ResolvedImage, encoding: Encoding): { layers: Item[]; config: Item } {
+  const byKey = new Map<string, Item>();
   const layers = image.layers.map((l): Item => {
-    const item: Item = { blob: { mediaType: l.mediaType, digest: l.digest, size: l.size, kind: 'layer', diffID: l.diffID, open: () => l.open() } };
-    if (l.record.sourceRepository) item.blob.sourceRepository = l.record.sourceRepository;
-    item.outcome = { digest: l.digest, size: l.size, action: 'skipped', bytesSent: 0 };
-    item.blob.open = counted(item, () => l.open());
-    item.same = byDigest.get(l.digest);
-    if (!item.same) byDigest.set(l.digest, item);
+    const item = layerItem(l, encoding);
+    // A layer listed twice travels once: by digest, or, compressed on the way, by what it holds.
+    const key = item.blob.digest ?? `${item.blob.diffID}/${item.blob.compression}`;
+    item.same = byKey.get(key);
+    if (!item.same) byKey.set(key, item);
     return item;
   });
   const c = image.config;
-  const config: Item = { blob: { mediaType: c.mediaType, digest: c.digest, size: c.size, kind: 'config', open: () => Readable.from([c.bytes]) } };
+  const known: Measured = { digest: c.digest, size: c.size };
+  const config: Item = {
+    blob: { kind: 'config', mediaType: c.mediaType, digest: c.digest, size: c.size, compression: 'none', open: () => measuring(Readable.from([c.bytes]), known), measure: async () => known },
+  };
   return { layers, config };
 }
 
-async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: CopyOptions, reuse: boolean, start: number): Promise<CopyResult> {
+/** Records what the destination holds for an item: its manifest descriptor and its outcome's digest. */
+function settle(it: Item, held: Measured, annotations?: Record<string, string>): void {
+  it.descriptor = { mediaType: it.blob.mediaType, digest: held.digest, size: held.size, ...(annotations ? { annotations } : {}) };
+  if (it.outcome) Object.assign(it.outcome, { digest: held.digest, size: held.size, mediaType: it.blob.mediaType });
+}
+
+async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: CopyOptions, encoding: Encoding, reuse: boolean, start: number): Promise<CopyResult> {
   const { progress } = opts;
   const caps = dest.capabilities;
-  const { layers, config } = items(image);
-  for (const l of layers) l.bar = progress.layer(l.blob.digest, l.blob.size);
+  const { layers, config } = items(image, encoding);
+  for (const l of layers) l.bar = progress.layer(l.outcome!.digest, l.outcome!.size);
   try {
     const opened = await dest.open(image, { reuse, progress });
     if (opened.present) {
@@ -104,6 +208,7 @@ async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: Copy
       unique.forEach((it, i) => {
         const r = reused[i];
         if (!r) return void missing.push(it);
+        if (r.descriptor) settle(it, r.descriptor, r.descriptor.annotations);
         if (it.outcome) it.outcome.action = r.action;
         it.bar?.done(r.action === 'skipped' ? `skipped (${r.detail})` : `mounted (${r.detail})`);
       });
@@ -111,8 +216,14 @@ async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: Copy
       // else in parallel, the config beside the layers where the destination allows, after them
       // where a failed copy must leave nothing behind.
       const put = async (it: Item): Promise<void> => {
+        if (caps.needsSizeFirst && it.blob.digest === undefined) {
+          it.bar?.state('compressing to measure');
+          const m = await it.blob.measure();
+          it.blob = { ...it.blob, ...m };
+        }
         it.bar?.state(caps.putAction === 'uploaded' ? 'uploading' : 'writing');
-        await dest.putBlob(it.blob, { state: (s) => it.bar?.state(s) });
+        const held = await dest.putBlob(it.blob, { state: (s) => it.bar?.state(s) });
+        settle(it, held, it.blob.annotations);
         if (it.outcome) it.outcome.action = caps.putAction;
         it.bar?.done(caps.putAction);
       };
@@ -130,9 +241,16 @@ async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: Copy
         await beside;
         if (configMissing && !caps.configBeside) await put(config);
       }
-      for (const l of layers) if (l.same) l.bar!.done('skipped (repeated)');
+      for (const l of layers) {
+        if (!l.same) continue;
+        l.descriptor = l.same.descriptor;
+        Object.assign(l.outcome!, { digest: l.same.outcome!.digest, size: l.same.outcome!.size, mediaType: l.same.outcome!.mediaType });
+        l.bar!.done('skipped (repeated)');
+      }
     }
-    const committed = await dest.commit(image, image.manifest, { progress });
+    const encoded = layers.some((l) => l.blob.digest === undefined);
+    const manifest = encoded && !opened.present ? image.manifestFor(layers.map((l) => l.descriptor!)) : image.manifest;
+    const committed = await dest.commit(image, manifest, { progress });
     await dest.close();
     const outcomes = layers.map((l) => l.outcome!);
     return {
@@ -140,6 +258,7 @@ async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: Copy
       reference: committed.reference,
       ...(committed.manifestDigest ? { manifestDigest: committed.manifestDigest } : {}),
       ...(committed.imageId ? { imageId: committed.imageId } : {}),
+      compression: encoding.compression,
       layers: outcomes,
       bytesSent: outcomes.reduce((a, o) => a + o.bytesSent, 0),
       seconds: (Date.now() - start) / 1000,
@@ -149,3 +268,4 @@ async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: Copy
     throw e;
   }
 }
+

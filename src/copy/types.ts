@@ -1,16 +1,21 @@
 // The step interface every destination implements, and what a copy reports. containers/image's
 // ImageDestination is the model: the orchestrator (copy.ts) asks a destination to reuse a blob, to
 // put a blob and to commit; the destination implements only its own protocol.
-import type { Readable } from 'node:stream';
-import type { BlobBytes, Descriptor, ResolvedImage } from '../image/model.js';
+import type { Compression } from '../image/media-types.js';
+import type { BlobBytes, ManifestLayer, ResolvedImage } from '../image/model.js';
+import type { Measured, MeasuredStream } from '../util/measure.js';
 import type { Progress } from '../util/progress.js';
 import { UserError } from '../util/errors.js';
 
 export type LayerAction = 'skipped' | 'mounted' | 'uploaded' | 'written';
 
 export interface LayerOutcome {
+  /** As it went (compressed on the way, or as stored). */
   digest: string;
   size: number;
+  /** The digest of the uncompressed tar, as in the image JSON and the config. */
+  diffID: string;
+  mediaType: string;
   action: LayerAction;
   /** Layer bytes that actually travelled (0 when skipped or mounted; more than size after a retry). */
   bytesSent: number;
@@ -28,6 +33,8 @@ export interface CopyResult {
    * Docker's classic image store), or the manifest digest (Docker's containerd image store).
    */
   imageId?: string;
+  /** How the image's own layers travelled. */
+  compression?: Compression;
   layers: LayerOutcome[];
   bytesSent: number;
   seconds: number;
@@ -50,21 +57,44 @@ export interface Capabilities {
    * is invisible there (a registry), so a failed copy shows no trace of it.
    */
   configBeside: boolean;
+  /** The layer encodings it takes, and the one it gets when the user asks for none. */
+  compressions: readonly Compression[];
+  defaultCompression: Compression;
+  /** Whether an image's own default compression (buildImage's `compression`) applies here. */
+  followsImageCompression: boolean;
+  /** It needs a blob's size before its bytes (a tar entry's header): a blob compressed on the way is measured first. */
+  needsSizeFirst: boolean;
 }
 
-/** A blob the copy may send: one of the image's layers, or its config. */
-export interface Blob extends Descriptor {
+/** A layer descriptor as it goes into a manifest. */
+export type LayerDescriptor = ManifestLayer;
+
+/**
+ * A blob the copy may send: one of the image's layers, or its config. A layer compressed on the
+ * way has no digest or size until its bytes have been made: `digest` and `size` are then
+ * undefined, and destinations find an equivalent blob they hold by `diffID` and `mediaType`.
+ */
+export interface Blob {
   kind: 'layer' | 'config';
-  /** Layers: the digest of the uncompressed tar, by which daemons know what they hold. */
+  mediaType: string;
+  digest?: string;
+  size?: number;
+  /** Layers: the digest of the uncompressed tar, by which daemons (and compressed-blob records) know it. */
   diffID?: string;
+  /** How the bytes open() gives are encoded ('none' for the config). */
+  compression: Compression;
+  /** Annotations for the layer's manifest descriptor (the compressor's name). */
+  annotations?: Record<string, string>;
   /** Another repository ("HOST/NAME") known to hold the blob, that a registry may mount it from. */
   sourceRepository?: string;
   /**
    * A fresh stream of the blob's bytes, regenerated from the store at each call (a failed upload
    * starts again from here, never from a replayed stream). It fails, before its last chunk, when
-   * the bytes differ from the descriptor.
+   * the bytes differ from the descriptor; `measured` gives the digest and size it delivered.
    */
-  open(): Readable;
+  open(): MeasuredStream;
+  /** The digest and size, by making the bytes once without sending them (for destinations that need the size first). */
+  measure(): Promise<Measured>;
 }
 
 /** A blob the destination made present without its bytes. */
@@ -72,6 +102,8 @@ export interface Reused {
   action: 'skipped' | 'mounted';
   /** For progress, e.g. "already in registry", "from team/base". */
   detail: string;
+  /** The blob it holds, when that is not the blob's own descriptor (an equivalent compressed blob). */
+  descriptor?: LayerDescriptor;
 }
 
 export interface StepContext {
@@ -112,8 +144,8 @@ export interface ImageDestination {
   open(image: ResolvedImage, opts: OpenOptions): Promise<Opened>;
   /** Makes the blob present without its bytes, when it can; undefined when the blob must be put. */
   tryReuseBlob(blob: Blob, ctx: StepContext): Promise<Reused | undefined>;
-  /** Sends the blob's bytes (from blob.open(), which the orchestrator counts). */
-  putBlob(blob: Blob, events: PutEvents): Promise<void>;
+  /** Sends the blob's bytes (from blob.open(), which the orchestrator counts); resolves with what the destination holds. */
+  putBlob(blob: Blob, events: PutEvents): Promise<Measured>;
   /** Makes the image visible under its reference, once every blob is in place: the tag moves here. */
   commit(image: ResolvedImage, manifest: BlobBytes, ctx: StepContext): Promise<Committed>;
   /** Releases connections and files; with `failure`, abandons what commit did not finish. */

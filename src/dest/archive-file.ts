@@ -5,6 +5,7 @@ import { rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { ImageArchive, type ArchiveFormat, type ArchiveNames } from '../archive/archive.js';
+import type { Measured } from '../util/measure.js';
 import type { Blob, Capabilities, Committed, ImageDestination, Opened } from '../copy/types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import { checkOciLayoutTag, parseNameTag } from '../reference/reference.js';
@@ -13,7 +14,7 @@ import { UserError } from '../util/errors.js';
 import type { TransportParser } from './flags.js';
 
 export class ArchiveFileDestination implements ImageDestination {
-  readonly capabilities: Capabilities = { reuse: 'none', serial: true, putAction: 'written', configBeside: false };
+  readonly capabilities: Capabilities;
   readonly description: string;
   private archive: ImageArchive | undefined;
   private writing: Promise<void> | undefined;
@@ -26,6 +27,17 @@ export class ArchiveFileDestination implements ImageDestination {
     readonly ref: string | undefined,
   ) {
     this.description = `${format}-archive:${file}${ref ? ':' + ref : ''}`;
+    this.capabilities = {
+      reuse: 'none',
+      serial: true,
+      putAction: 'written',
+      configBeside: false,
+      // docker-archive's manifest.json is Docker's, which has no zstd layers.
+      compressions: format === 'oci' ? ['none', 'gzip', 'zstd'] : ['none', 'gzip'],
+      defaultCompression: 'none',
+      followsImageCompression: true,
+      needsSizeFirst: true,
+    };
   }
 
   private names(image: ResolvedImage): ArchiveNames {
@@ -57,8 +69,11 @@ export class ArchiveFileDestination implements ImageDestination {
     return undefined;
   }
 
-  async putBlob(blob: Blob): Promise<void> {
-    await this.archive!.putBlob(blob.digest, blob.size, blob.open());
+  async putBlob(blob: Blob): Promise<Measured> {
+    // The copy flow measured a blob compressed on the way: a tar entry needs its size first.
+    const held = { digest: blob.digest!, size: blob.size! };
+    await this.archive!.putBlob(held.digest, held.size, blob.open());
+    return held;
   }
 
   async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {

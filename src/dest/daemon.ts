@@ -2,6 +2,7 @@
 // leaving out the layer files the daemon already holds. Docker and Podman (API or CLI) differ
 // only behind the DaemonBackend interface (src/daemon/backend.ts).
 import { ARCHIVE_HEAD, ImageArchive } from '../archive/archive.js';
+import type { Measured } from '../util/measure.js';
 import { CopyAgain, type Blob, type Capabilities, type Committed, type ImageDestination, type Opened, type OpenOptions, type Reused } from '../copy/types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import type { ConnectBackend, DaemonBackend } from '../daemon/backend.js';
@@ -14,7 +15,17 @@ import { hasCode, UserError } from '../util/errors.js';
 import type { TransportParser } from './flags.js';
 
 export class DaemonDestination implements ImageDestination {
-  readonly capabilities: Capabilities = { reuse: 'inventory', serial: true, putAction: 'uploaded', configBeside: false };
+  readonly capabilities: Capabilities = {
+    reuse: 'inventory',
+    serial: true,
+    putAction: 'uploaded',
+    configBeside: false,
+    // They unpack every layer anyway: compressing would only cost time, unless asked for.
+    compressions: ['none', 'gzip'],
+    defaultCompression: 'none',
+    followsImageCompression: false,
+    needsSizeFirst: true,
+  };
   readonly description: string;
   private backend: DaemonBackend | undefined;
   /** NAME:TAG as loaded, once open() knows the tag. */
@@ -62,8 +73,11 @@ export class DaemonDestination implements ImageDestination {
     return blob.diffID && this.omit.has(blob.diffID) ? { action: 'skipped', detail: 'daemon has it' } : undefined;
   }
 
-  async putBlob(blob: Blob): Promise<void> {
-    await this.archive!.putBlob(blob.digest, blob.size, blob.open());
+  async putBlob(blob: Blob): Promise<Measured> {
+    // The copy flow measured a blob compressed on the way: a tar entry needs its size first.
+    const held = { digest: blob.digest!, size: blob.size! };
+    await this.archive!.putBlob(held.digest, held.size, blob.open());
+    return held;
   }
 
   async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {

@@ -19,6 +19,8 @@ export interface CopyFlags {
   caCert?: string;
   /** Registry destinations: another repository of the same registry to mount layers from. */
   mountFrom?: string;
+  /** Registry destinations: an image in the same registry whose compressed layers this push may reuse. */
+  cacheFrom?: string;
 }
 
 /** Parses what follows "TRANSPORT:" into a destination; throws a UserError naming the bad part. */

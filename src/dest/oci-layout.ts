@@ -2,13 +2,16 @@
 // blob with nothing half-written: each blob goes to a temporary name and is renamed once its
 // digest checked out, and index.json moves last.
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Blob, Capabilities, Committed, ImageDestination, Opened, Reused } from '../copy/types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
-import { MEDIA_TYPE_OCI_INDEX } from '../image/media-types.js';
-import { digestHex } from '../util/digest.js';
+import { COMPRESSOR_ANNOTATION, MEDIA_TYPE_OCI_INDEX } from '../image/media-types.js';
+import { digestHex, isDigest } from '../util/digest.js';
+import type { Measured } from '../util/measure.js';
+import { KnownBlobs, pairsFromImage } from '../image/known-blobs.js';
 import { UserError } from '../util/errors.js';
 import { checkOciLayoutTag } from '../reference/reference.js';
 import { fileError, writeAtomically } from '../util/atomic.js';
@@ -31,7 +34,16 @@ async function exists(file: string, size: number): Promise<boolean> {
 }
 
 export class OciLayoutDestination implements ImageDestination {
-  readonly capabilities: Capabilities = { reuse: 'probe', serial: false, putAction: 'written', configBeside: false };
+  readonly capabilities: Capabilities = {
+    reuse: 'probe',
+    serial: false,
+    putAction: 'written',
+    configBeside: false,
+    compressions: ['none', 'gzip', 'zstd'],
+    defaultCompression: 'none',
+    followsImageCompression: true,
+    needsSizeFirst: false,
+  };
   readonly description: string;
   constructor(
     readonly dir: string,
@@ -52,11 +64,58 @@ export class OciLayoutDestination implements ImageDestination {
   }
 
   async tryReuseBlob(blob: Blob): Promise<Reused | undefined> {
-    return (await exists(this.blobPath(blob.digest), blob.size)) ? { action: 'skipped', detail: 'already in layout' } : undefined;
+    if (blob.digest !== undefined) return (await exists(this.blobPath(blob.digest), blob.size!)) ? { action: 'skipped', detail: 'already in layout' } : undefined;
+    // Compressed on the way: an image in the layout may hold the layer compressed the same way.
+    for (const k of (await this.known()).candidates(blob.diffID!, blob.mediaType)) {
+      if (await exists(this.blobPath(k.digest), k.size))
+        return { action: 'skipped', detail: 'already in layout', descriptor: { mediaType: k.mediaType, digest: k.digest, size: k.size, ...(k.compressor ? { annotations: { [COMPRESSOR_ANNOTATION]: k.compressor } } : {}) } };
+    }
+    return undefined;
   }
 
-  async putBlob(blob: Blob): Promise<void> {
-    await writeAtomically(this.blobPath(blob.digest), (tmp) => pipeline(blob.open(), createWriteStream(tmp)));
+  private knownBlobs: Promise<KnownBlobs> | undefined;
+
+  /** The compressed layers of the images index.json names (an unreadable one is passed over). */
+  private known(): Promise<KnownBlobs> {
+    return (this.knownBlobs ??= (async () => {
+      const known = new KnownBlobs();
+      const json = async (digest: unknown): Promise<unknown> => (isDigest(digest) ? JSON.parse(await readFile(this.blobPath(digest), 'utf8')) : undefined);
+      let entries: IndexFile['manifests'] = [];
+      try {
+        const index = JSON.parse(await readFile(join(this.dir, 'index.json'), 'utf8')) as IndexFile;
+        if (Array.isArray(index.manifests)) entries = index.manifests;
+      } catch {
+        // a new layout, or an index commit will refuse: nothing known
+      }
+      for (const m of entries) {
+        try {
+          const manifest = (await json(m.digest)) as { config?: { digest?: unknown } };
+          known.add(pairsFromImage(manifest, await json(manifest?.config?.digest)));
+        } catch {
+          // not an image we can read: nothing known from it
+        }
+      }
+      return known;
+    })());
+  }
+
+  async putBlob(blob: Blob): Promise<Measured> {
+    if (blob.digest !== undefined) {
+      await writeAtomically(this.blobPath(blob.digest), (tmp) => pipeline(blob.open(), createWriteStream(tmp)));
+      return { digest: blob.digest, size: blob.size! };
+    }
+    // Compressed on the way: its name is known once it is written.
+    const src = blob.open();
+    const tmp = join(this.dir, 'blobs', 'sha256', `incoming.tmp-${randomBytes(6).toString('hex')}`);
+    try {
+      await pipeline(src, createWriteStream(tmp));
+      const got = await src.measured;
+      await rename(tmp, this.blobPath(got.digest));
+      return got;
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw fileError(e, tmp);
+    }
   }
 
   async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {

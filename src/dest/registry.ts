@@ -1,15 +1,25 @@
 // docker://HOST/NAME[:TAG|@DIGEST] — a registry repository (OCI distribution spec). Every blob is
 // HEADed before any upload; what is missing is mounted from another repository where one is known,
 // else uploaded straight from the store; the manifest, and with it the tag, goes last.
-import type { Blob, Capabilities, Committed, ImageDestination, Opened, PutEvents, Reused } from '../copy/types.js';
+//
+// A layer compressed on the way has no digest until it is compressed. Before compressing it, the
+// destination looks for a compressed blob of it the registry already holds, using only what the
+// registry holds: the images under the tag being pushed and under --cache-from, and the record of
+// earlier pushes kept in the repository (blob-map.ts); each candidate is confirmed with a HEAD.
+import { Readable } from 'node:stream';
+import type { Blob, Capabilities, Committed, ImageDestination, Opened, PutEvents, Reused, StepContext } from '../copy/types.js';
+import { KnownBlobs, pairsFromImage, type KnownBlob } from '../image/known-blobs.js';
+import { COMPRESSOR_ANNOTATION, IMAGE_MANIFEST_TYPES, MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST } from '../image/media-types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import { RepositoryApi } from '../registry/api.js';
+import { mergeBlobMap, readBlobMap, writeBlobMap } from '../registry/blob-map.js';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential } from '../registry/credentials.js';
 import { formatReference, parseName, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
-import { pushBlob } from '../registry/upload.js';
+import { pushBlob, type UploadModes } from '../registry/upload.js';
 import { debugEnabled } from '../util/debug.js';
 import { UserError } from '../util/errors.js';
+import { measuring, type Measured } from '../util/measure.js';
 import type { CopyFlags, TransportParser } from './flags.js';
 
 /**
@@ -26,19 +36,47 @@ export function mountSource(sourceRepository: string | undefined, ref: RegistryR
   return undefined;
 }
 
+/** A compressed blob known to hold a layer, and the repository of this registry it was seen in. */
+interface Candidate extends KnownBlob {
+  repository: string;
+}
+
+const IMAGE_ACCEPT = [MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST].join(', ');
+
 export class RegistryDestination implements ImageDestination {
-  readonly capabilities: Capabilities = { reuse: 'probe', serial: false, putAction: 'uploaded', configBeside: true };
+  readonly capabilities: Capabilities = {
+    reuse: 'probe',
+    serial: false,
+    putAction: 'uploaded',
+    configBeside: true,
+    compressions: ['gzip', 'zstd', 'none'],
+    defaultCompression: 'gzip',
+    followsImageCompression: true,
+    needsSizeFirst: false,
+  };
   readonly description: string;
   private client: RegistryClient | undefined;
   private api: RepositoryApi | undefined;
   /** Upload sessions a refused mount opened (202), used by the blob's upload. */
   private readonly sessions = new Map<string, string>();
+  /** What uploads this registry takes, learnt as the copy goes. */
+  private readonly modes: UploadModes = {};
+  private known: Promise<{ blobs: KnownBlobs; record: KnownBlob[] }> | undefined;
+  /** Compressed blobs this copy made present, for the record. */
+  private readonly pushed: KnownBlob[] = [];
+  /** The tag being pushed (none for a push by digest). */
+  private tagNow: string | undefined;
 
   constructor(
     readonly ref: RegistryReference,
     private readonly flags: CopyFlags,
+    private readonly cacheFrom: RegistryReference | undefined,
   ) {
     this.description = `docker://${formatReference(ref, ref.tag)}${ref.digest ? '@' + ref.digest : ''}`;
+  }
+
+  private tag(image: ResolvedImage): string | undefined {
+    return this.ref.digest ? undefined : (this.ref.tag ?? image.tag ?? 'latest');
   }
 
   async open(image: ResolvedImage): Promise<Opened> {
@@ -50,11 +88,50 @@ export class RegistryDestination implements ImageDestination {
     this.client = new RegistryClient({ ref, credential, tlsVerify: this.flags.tlsVerify, caCert: this.flags.caCert, debug: debugEnabled() });
     await this.client.ping();
     this.api = new RepositoryApi(this.client, ref.repository);
+    this.tagNow = this.tag(image);
     return {};
   }
 
-  async tryReuseBlob(blob: Blob): Promise<Reused | undefined> {
+  /**
+   * Compressed blobs the registry holds for uncompressed layers, read once, when the first blob
+   * compressed on the way asks: the image under the tag being pushed, the one under --cache-from,
+   * and the repository's record. What cannot be read adds nothing.
+   */
+  private knownBlobs(): Promise<{ blobs: KnownBlobs; record: KnownBlob[] }> {
+    return (this.known ??= (async () => {
+      const api = this.api!;
+      const fromImage = async (repoApi: RepositoryApi, reference: string | undefined): Promise<Candidate[]> => {
+        if (!reference) return [];
+        try {
+          const m = await repoApi.getManifest(reference, IMAGE_ACCEPT);
+          if (!m || !IMAGE_MANIFEST_TYPES.has(m.mediaType)) return [];
+          const manifest = JSON.parse(m.bytes.toString('utf8')) as { config?: { digest?: string } };
+          if (!manifest.config?.digest) return [];
+          const config = JSON.parse((await repoApi.getBlobBytes(manifest.config.digest)).toString('utf8')) as unknown;
+          return pairsFromImage(manifest, config).map((k) => ({ ...k, repository: repoApi.repository }));
+        } catch (e) {
+          if (e instanceof UserError) return [];
+          throw e;
+        }
+      };
+      const cache = this.cacheFrom;
+      const cacheApi = cache ? new RepositoryApi(this.client!, cache.repository) : undefined;
+      const [own, cached, record] = await Promise.all([
+        fromImage(api, this.tagNow),
+        cacheApi ? fromImage(cacheApi, cache!.digest ?? cache!.tag ?? 'latest') : Promise.resolve([]),
+        readBlobMap(api).catch(() => [] as KnownBlob[]),
+      ]);
+      const blobs = new KnownBlobs();
+      blobs.add(own);
+      blobs.add(record.map((k) => ({ ...k, repository: api.repository })));
+      blobs.add(cached);
+      return { blobs, record };
+    })());
+  }
+
+  async tryReuseBlob(blob: Blob, ctx: StepContext): Promise<Reused | undefined> {
     const api = this.api!;
+    if (blob.digest === undefined) return this.reuseCompressed(blob, ctx);
     if (await api.hasBlob(blob.digest, blob.size)) return { action: 'skipped', detail: 'already in registry' };
     const from = mountSource(blob.sourceRepository, this.ref, this.flags.mountFrom);
     if (!from) return undefined;
@@ -64,17 +141,55 @@ export class RegistryDestination implements ImageDestination {
     return undefined;
   }
 
-  async putBlob(blob: Blob, events: PutEvents): Promise<void> {
-    const session = this.sessions.get(blob.digest);
-    this.sessions.delete(blob.digest);
-    await pushBlob(this.api!, { digest: blob.digest, size: blob.size, open: () => blob.open(), label: blob.kind, session }, events);
+  /** A layer compressed on the way: a blob the registry holds for it, confirmed by HEAD (or mounted from --cache-from). */
+  private async reuseCompressed(blob: Blob, _ctx: StepContext): Promise<Reused | undefined> {
+    const api = this.api!;
+    const { blobs } = await this.knownBlobs();
+    for (const k of blobs.candidates(blob.diffID!, blob.mediaType) as Candidate[]) {
+      const descriptor = { mediaType: blob.mediaType, digest: k.digest, size: k.size, ...(k.compressor ? { annotations: { [COMPRESSOR_ANNOTATION]: k.compressor } } : {}) };
+      if (await api.hasBlob(k.digest, k.size)) {
+        this.pushed.push(k);
+        return { action: 'skipped', detail: 'already in registry, compressed', descriptor };
+      }
+      if (k.repository !== api.repository && (await api.mount(k.digest, k.repository)).mounted) {
+        this.pushed.push(k);
+        return { action: 'mounted', detail: `from ${k.repository}, compressed`, descriptor };
+      }
+    }
+    return undefined;
   }
 
-  async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {
+  async putBlob(blob: Blob, events: PutEvents): Promise<Measured> {
+    const session = blob.digest ? this.sessions.get(blob.digest) : undefined;
+    if (blob.digest) this.sessions.delete(blob.digest);
+    const held = await pushBlob(this.api!, { digest: blob.digest, size: blob.size, open: () => blob.open(), label: blob.kind, session }, events, this.modes);
+    if (blob.digest === undefined && blob.diffID)
+      this.pushed.push({ diffID: blob.diffID, digest: held.digest, size: held.size, mediaType: blob.mediaType, ...(blob.annotations?.[COMPRESSOR_ANNOTATION] ? { compressor: blob.annotations[COMPRESSOR_ANNOTATION] } : {}) });
+    return held;
+  }
+
+  async commit(image: ResolvedImage, manifest: BlobBytes, ctx: StepContext): Promise<Committed> {
     const ref = this.ref;
-    const tag = ref.digest ? undefined : (ref.tag ?? image.tag ?? 'latest');
+    const tag = this.tagNow;
     const digest = await this.api!.putManifest(tag ?? manifest.digest, manifest.bytes, manifest.mediaType);
+    if (this.pushed.length > 0) await this.updateRecord(ctx);
     return { reference: tag ? formatReference(ref, tag) : `${formatReference(ref)}@${digest}`, manifestDigest: digest };
+  }
+
+  /** The record of compressed blobs, with this push's first; a failure costs later pushes a compression, not this one. */
+  private async updateRecord(ctx: StepContext): Promise<void> {
+    const api = this.api!;
+    try {
+      const { record } = await this.knownBlobs();
+      const entries = mergeBlobMap(this.pushed, record);
+      const upload = async (bytes: Buffer, digest: string) => {
+        await pushBlob(api, { digest, size: bytes.length, open: () => measuring(Readable.from([bytes]), { digest, size: bytes.length }), label: 'record' }, { state() {} }, this.modes);
+      };
+      await writeBlobMap(api, entries, upload);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      ctx.progress.info(`warning: the image is pushed, but the record of its compressed layers was not updated (${e.message}); a later push from a machine without them may compress them again`);
+    }
   }
 
   async close(): Promise<void> {
@@ -86,7 +201,17 @@ export class RegistryDestination implements ImageDestination {
   }
 }
 
+/** --cache-from: an image in the same registry, as HOST/NAME[:TAG|@DIGEST] or NAME[:TAG] on it. */
+function parseCacheFrom(value: string, ref: RegistryReference): RegistryReference {
+  const v = value.replace(/^docker:\/\//, '');
+  const name = parseName(v.replace(/[:@][^/]*$/, ''), `--cache-from ${value}`);
+  const parsed = name.host !== undefined ? parseRegistryReference(v, `--cache-from ${value}`) : parseRegistryReference(`${ref.registry}/${v}`, `--cache-from ${value}`);
+  if (parsed.registry !== ref.registry) throw new UserError('USAGE', `--cache-from ${value}: must be on the registry being pushed to (${ref.registry})`);
+  return parsed;
+}
+
 export const parseRegistryDestination: TransportParser = (rest, flags) => {
   if (flags.mountFrom) parseName(flags.mountFrom, `--mount-from ${flags.mountFrom}`);
-  return new RegistryDestination(parseRegistryReference(rest), flags);
+  const ref = parseRegistryReference(rest);
+  return new RegistryDestination(ref, flags, flags.cacheFrom ? parseCacheFrom(flags.cacheFrom, ref) : undefined);
 };

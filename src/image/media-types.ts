@@ -25,3 +25,23 @@ export const LAYER_TYPES: ReadonlySet<string> = new Set([
   MEDIA_TYPE_DOCKER_LAYER_GZIP,
   MEDIA_TYPE_DOCKER_LAYER_TAR,
 ]);
+
+/** How a layer blob's bytes are encoded: the tar itself, or gzip / zstd of it. */
+export type Compression = 'none' | 'gzip' | 'zstd';
+export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'zstd'];
+
+/** The OCI media type of a layer in this encoding. */
+export function layerMediaType(c: Compression): string {
+  return c === 'gzip' ? MEDIA_TYPE_LAYER_GZIP : c === 'zstd' ? MEDIA_TYPE_LAYER_ZSTD : MEDIA_TYPE_LAYER_TAR;
+}
+
+/** The encoding of a layer blob, from its media type (OCI or Docker); undefined for foreign types. */
+export function compressionOf(mediaType: string): Compression | undefined {
+  if (mediaType === MEDIA_TYPE_LAYER_TAR || mediaType === MEDIA_TYPE_DOCKER_LAYER_TAR) return 'none';
+  if (mediaType === MEDIA_TYPE_LAYER_GZIP || mediaType === MEDIA_TYPE_DOCKER_LAYER_GZIP) return 'gzip';
+  if (mediaType === MEDIA_TYPE_LAYER_ZSTD) return 'zstd';
+  return undefined;
+}
+
+/** The annotation on a layer descriptor naming the compressor that made the blob (longshore's own). */
+export const COMPRESSOR_ANNOTATION = 'org.longshore.layer.compressor';

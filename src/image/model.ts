@@ -26,6 +26,11 @@ export interface BlobBytes extends Descriptor {
   bytes: Buffer;
 }
 
+/** A layer as a manifest lists it: the blob as it travels, with its annotations. */
+export interface ManifestLayer extends Descriptor {
+  annotations?: Record<string, string>;
+}
+
 export interface LayerBlob extends Descriptor {
   diffID: string;
   /** Store paths (and other sources) the layer is made of, for messages. */
@@ -47,8 +52,13 @@ export interface ResolvedImage {
   name?: string;
   tag?: string;
   config: BlobBytes;
+  /** The manifest listing the layers as they are stored (uncompressed, or as a base image had them). */
   manifest: BlobBytes;
+  /** The manifest listing these layers instead (the same count, in order): after compression on the way. */
+  manifestFor(layers: readonly ManifestLayer[]): BlobBytes;
   layers: LayerBlob[];
+  /** The compression the image asks for by default (buildImage's `compression`), if any. */
+  compression?: ImageFile['compression'];
   /** The OCI image config document, as serialised in config.bytes. */
   configDocument: Record<string, unknown>;
 }
@@ -157,20 +167,28 @@ export function resolveImage(file: string, img: ImageFile, opts: ResolveOptions)
     bytes: configBytes,
   };
   const layers = img.layers.map((rec) => layerBlob(rec, opts.tarWriter));
-  const manifestDoc = {
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPE_OCI_MANIFEST,
-    config: { mediaType: config.mediaType, digest: config.digest, size: config.size },
-    layers: layers.map((l) => ({ mediaType: ociLayerType(l.mediaType), digest: l.digest, size: l.size })),
+  const manifestFor = (list: readonly ManifestLayer[]): BlobBytes => {
+    const doc = {
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE_OCI_MANIFEST,
+      config: { mediaType: config.mediaType, digest: config.digest, size: config.size },
+      layers: list.map((l) => ({ mediaType: ociLayerType(l.mediaType), digest: l.digest, size: l.size, ...(l.annotations ? { annotations: l.annotations } : {}) })),
+    };
+    const bytes = canonical(doc);
+    return { mediaType: doc.mediaType, digest: sha256(bytes), size: bytes.length, bytes };
   };
-  const manifestBytes = canonical(manifestDoc);
   return {
     source: file,
     name: img.name,
     tag: img.tag ?? defaultTag(file),
     config,
-    manifest: { mediaType: manifestDoc.mediaType, digest: sha256(manifestBytes), size: manifestBytes.length, bytes: manifestBytes },
+    manifest: manifestFor(layers),
+    manifestFor: (list) => {
+      if (list.length !== layers.length) throw new Error(`a manifest needs ${layers.length} layers, got ${list.length}`);
+      return manifestFor(list);
+    },
     layers,
+    ...(img.compression ? { compression: img.compression } : {}),
     configDocument,
   };
 }

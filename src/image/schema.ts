@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isDigest } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
+import { COMPRESSIONS, type Compression } from './media-types.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -82,6 +83,8 @@ export interface ImageFile {
   created: string;
   config: Record<string, unknown>; // normalised OCI config (see config.ts)
   layers: LayerRecord[];
+  /** The layer compression this image asks for by default (buildImage's `compression`). */
+  compression?: { type: Compression; level?: number };
   /**
    * A base image's full history (empty_layer entries included, in order). Its non-empty entries
    * describe the first layers of `layers`; the config's history is this followed by one entry per
@@ -158,6 +161,12 @@ export function loadLayersFile(file: string): LayersFile {
   return { version: FORMAT_VERSION, layers, base: b as unknown as BaseImageInfo };
 }
 
+function parseCompression(file: string, v: unknown): { type: Compression; level?: number } {
+  if (!isObj(v) || !COMPRESSIONS.includes(v.type as Compression)) fail(file, 'compression', `expected {"type": ${COMPRESSIONS.map((c) => `"${c}"`).join(' | ')}, "level"?: N}`);
+  if (v.level !== undefined && (typeof v.level !== 'number' || !Number.isSafeInteger(v.level))) fail(file, 'compression.level', 'expected a whole number');
+  return { type: v.type as Compression, ...(v.level !== undefined ? { level: v.level as number } : {}) };
+}
+
 export function loadImageFile(file: string): ImageFile {
   const v = readJson(file);
   if (!isObj(v) || !Array.isArray(v.layers) || !isObj(v.config))
@@ -175,5 +184,6 @@ export function loadImageFile(file: string): ImageFile {
     config: v.config,
     layers: v.layers.map((l, i) => parseLayerRecord(file, `layers[${i}]`, l)),
     baseHistory: Array.isArray(v.baseHistory) ? (v.baseHistory as ImageFile['baseHistory']) : undefined,
+    ...(v.compression !== undefined ? { compression: parseCompression(file, v.compression) } : {}),
   };
 }

@@ -15,6 +15,12 @@ export function nextLocation(res: Response, what: string): string {
   return new URL(loc, res.url).toString();
 }
 
+/** Bytes an upload holds, from its `Range: 0-<last>` header (none: 0). */
+export function receivedBytes(res: Response): number {
+  const m = /^(?:bytes=)?0-(\d+)$/.exec(header1(res.headers, 'range')?.trim() ?? '');
+  return m ? Number(m[1]) + 1 : 0;
+}
+
 export function withDigest(location: string, digest: string): string {
   return location + (location.includes('?') ? '&' : '?') + 'digest=' + encodeURIComponent(digest);
 }
@@ -43,6 +49,32 @@ export class RepositoryApi {
     }
     if (res.status === 404) return false;
     throw this.client.error(what, res);
+  }
+
+  /**
+   * GET of a manifest by tag or digest (distribution spec: "Pulling manifests"), its exact bytes;
+   * undefined when the registry has none (404). Bytes that do not match a digest reference fail.
+   */
+  async getManifest(reference: string, accept: string): Promise<{ bytes: Buffer; mediaType: string; digest: string } | undefined> {
+    const what = `fetching manifest ${this.where}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    const res = await this.client.request({ method: 'GET', url: `/v2/${this.repository}/manifests/${reference}`, scopes: this.scopes, what, headers: { accept } });
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw this.client.error(what, res);
+    const bytes = Buffer.from(res.text, 'utf8');
+    const digest = sha256(bytes);
+    if (reference.startsWith('sha256:') && digest !== reference) throw new UserError('DIGEST_MISMATCH', `${what}: the registry sent bytes whose digest is ${digest}`);
+    const mediaType = header1(res.headers, 'content-type')?.split(';')[0].trim() ?? '';
+    return { bytes, mediaType, digest };
+  }
+
+  /** GET of a small blob (a config, a record) into memory, checked against its digest. */
+  async getBlobBytes(digest: string): Promise<Buffer> {
+    const what = `fetching blob ${digest} from ${this.where}`;
+    const res = await this.client.request({ method: 'GET', url: `/v2/${this.repository}/blobs/${digest}`, scopes: this.scopes, what });
+    if (res.status !== 200) throw this.client.error(what, res);
+    const bytes = Buffer.from(res.text, 'utf8');
+    if (sha256(bytes) !== digest) throw new UserError('DIGEST_MISMATCH', `${what}: the registry sent bytes whose digest is ${sha256(bytes)}`);
+    return bytes;
   }
 
   /** Cross-repository mount. 'mounted', or the upload session the registry opened instead. */
@@ -82,12 +114,30 @@ export class RepositoryApi {
     return this.finished(res, digest, what);
   }
 
-  /** Streamed PATCH (length unknown), then `PUT ?digest=` with an empty body. */
-  async patchThenPut(location: string, digest: string, body: Readable, what: string): Promise<boolean> {
-    const res = await this.client.request({ method: 'PATCH', url: location, scopes: this.scopes, what, body, headers: { 'content-type': 'application/octet-stream' } });
-    if (res.status !== 202 && res.status !== 204 && res.status !== 201) throw this.client.error(what, res);
-    const loc = header1(res.headers, 'location') ? nextLocation(res, what) : location;
-    const fin = await this.client.request({ method: 'PUT', url: withDigest(loc, digest), scopes: this.scopes, what, headers: { 'content-length': '0' } });
+  /**
+   * One PATCH of an upload (distribution spec: "Pushing a blob in chunks"). With `start`, the body
+   * is the chunk at that offset (Content-Range, Content-Length); without, the whole blob as one
+   * streamed body. Not retried here: after a failure only the upload's status tells what arrived.
+   */
+  async patchChunk(location: string, body: Buffer | Readable, what: string, start?: number): Promise<Response> {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (start !== undefined && Buffer.isBuffer(body)) {
+      headers['content-range'] = `${start}-${start + body.length - 1}`;
+      headers['content-length'] = String(body.length);
+    }
+    return this.client.request({ method: 'PATCH', url: location, scopes: this.scopes, what, body, headers, noRetry: true });
+  }
+
+  /** GET of an upload's status: how many bytes the registry holds, and the newest Location. */
+  async uploadStatus(location: string, what: string): Promise<{ location: string; received: number }> {
+    const res = await this.client.request({ method: 'GET', url: location, scopes: this.scopes, what });
+    if (res.status !== 204 && res.status !== 200) throw this.client.error(what, res);
+    return { location: header1(res.headers, 'location') ? nextLocation(res, what) : location, received: receivedBytes(res) };
+  }
+
+  /** The empty `PUT ?digest=` that closes a chunked upload. */
+  async closeUpload(location: string, digest: string, what: string): Promise<boolean> {
+    const fin = await this.client.request({ method: 'PUT', url: withDigest(location, digest), scopes: this.scopes, what, headers: { 'content-length': '0' } });
     return this.finished(fin, digest, what);
   }
 

@@ -1,16 +1,45 @@
-// One blob up to one repository, restarting from a fresh stream on failure.
+// One blob up to one repository (distribution spec: "Pushing blobs"), restarting from a fresh
+// stream on failure, in the way this registry takes uploads:
+//
+// - a blob of known size goes as one monolithic PUT (POST, then PUT ?digest= with the body), unless
+//   the registry, or a proxy in front of it, refused one as too large (413);
+// - otherwise (a layer compressed on the way: its size and digest are known only at the end), in
+//   chunks of at most 4 MiB (GHCR refuses larger PATCH bodies with 416), each with Content-Range,
+//   then an empty PUT ?digest=. A chunk refused with 416, or lost with the connection, is resumed
+//   from the offset the upload's status reports. A registry that answers a PATCH with 201 (ECR,
+//   which then drops the PATCHes after the first) gets every later upload as one streamed PATCH.
+//
+// Nothing is written to disk: a restart regenerates the blob from the store (the compression is
+// deterministic, so the bytes are the same).
 import type { Readable } from 'node:stream';
-import { RepositoryApi } from './api.js';
+import { header1 } from './client.js';
+import { nextLocation, receivedBytes, RepositoryApi } from './api.js';
 import { TransientError } from './errors.js';
 import { UserError } from '../util/errors.js';
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
+import { backoffMs, DEFAULT_RETRY, retryKind, withRetry, type RetryOptions } from './retry.js';
+
+/** GHCR refuses PATCH bodies over 4 MiB. */
+export const CHUNK_SIZE = 4 << 20;
+
+/** What the registry was found to take, for the rest of the copy (shared by its uploads). */
+export interface UploadModes {
+  /** A monolithic PUT was refused as too large (413): send chunks. */
+  noMonolithic?: boolean;
+  /** A PATCH was answered 201 (ECR): later PATCHes of that session would be dropped; send one PATCH. */
+  singlePatch?: boolean;
+}
+
+/** A stream of a blob that tells, once it ended, the digest and size of what it delivered. */
+export interface MeasuredStream extends Readable {
+  measured: Promise<{ digest: string; size: number }>;
+}
 
 export interface BlobSource {
-  digest: string;
-  /** Known at build time for every longshore layer; undefined switches to a streamed PATCH. */
+  /** Known for blobs sent as stored; undefined for a layer compressed on the way. */
+  digest?: string;
   size?: number;
   /** A fresh stream each call (a layer regenerated from the store). Never replayed. */
-  open(): Readable;
+  open(): MeasuredStream;
   /** "layer" or "config", for messages. */
   label: string;
   /** An upload session the registry already opened for this blob (a mount answered 202). */
@@ -21,36 +50,63 @@ export interface BlobEvents {
   state(s: string): void;
 }
 
+/** A PATCH answered 201: this registry takes a blob in one PATCH only; start again that way. */
+class SinglePatchOnly extends Error {}
+
 /**
- * Uploads one blob (distribution spec: "Pushing blobs"), a new session and a fresh stream per
- * attempt. Resolves once the registry confirmed the digest or a HEAD finds the blob; rejects with
- * the stream's own failure (e.g. a digest mismatch, never retried) or the last attempt's.
+ * Uploads one blob, a new session and a fresh stream per attempt. Resolves with the digest and
+ * size the registry confirmed (or a HEAD found); rejects with the stream's own failure (e.g. a
+ * digest mismatch, never retried) or the last attempt's.
  */
-export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEvents, retry: RetryOptions = DEFAULT_RETRY): Promise<void> {
-  const what = `uploading ${src.label} ${src.digest} to ${api.where}`;
+export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEvents, modes: UploadModes = {}, retry: RetryOptions = DEFAULT_RETRY): Promise<{ digest: string; size: number }> {
+  const what = `uploading ${src.label}${src.digest ? ' ' + src.digest : ''} to ${api.where}`;
   let session = src.session;
-  const attempt = async (): Promise<void> => {
-    const location = session ?? (await api.startUpload(what));
+  const attempt = async (): Promise<{ digest: string; size: number }> => {
+    let location = session ?? (await api.startUpload(what));
     session = undefined; // a session is used once; a retry opens a new one
     ev.state('uploading');
     const body = src.open();
     let streamError: Error | undefined;
     body.on('error', (e) => (streamError ??= e));
     let verified: boolean;
+    let got: { digest: string; size: number };
     try {
-      verified = src.size !== undefined ? await api.putBlob(location, src.digest, body, src.size, what) : await api.patchThenPut(location, src.digest, body, what);
+      if (src.digest !== undefined && src.size !== undefined && !modes.noMonolithic) {
+        try {
+          verified = await api.putBlob(location, src.digest, body, src.size, what);
+          got = { digest: src.digest, size: src.size };
+        } catch (e) {
+          if (!(e instanceof UserError && (e as { status?: number }).status === 413)) throw e;
+          modes.noMonolithic = true;
+          throw new TransientError(`${what}: the registry refused the blob in one request (413); sending it in chunks`, undefined, 'UPLOAD_LOST');
+        }
+      } else if (modes.singlePatch) {
+        const res = await api.patchChunk(location, body, what);
+        if (res.status !== 202 && res.status !== 201 && res.status !== 204) throw api.client.error(what, res);
+        got = await body.measured;
+        verified = await api.closeUpload(header1(res.headers, 'location') ? nextLocation(res, what) : location, got.digest, what);
+      } else {
+        location = await sendChunks(api, location, body, what, retry);
+        got = await body.measured;
+        verified = await api.closeUpload(location, got.digest, what);
+      }
     } catch (e) {
       body.destroy();
       // The store stream's own failure (a digest mismatch, an unreadable file) is the real cause and
       // is not retried; the request's failure may reach the stream too, and is.
       if (streamError instanceof UserError) throw streamError;
       await api.cancelUpload(location).catch(() => undefined);
+      if (e instanceof SinglePatchOnly) {
+        modes.singlePatch = true;
+        throw new TransientError(`${what}: the registry answered a PATCH with 201, as ECR does; sending the blob as one PATCH`, undefined, 'UPLOAD_LOST');
+      }
       throw e;
     }
     // Only a confirmed digest or a HEAD counts as present: nothing half-written gets tagged.
-    if (!verified && !(await api.hasBlob(src.digest, src.size))) {
+    if (!verified && !(await api.hasBlob(got.digest, got.size))) {
       throw new TransientError(`${what}: the registry accepted the upload but does not have the blob`, undefined, 'UPLOAD_LOST');
     }
+    return got;
   };
   return withRetry(attempt, {
     ...retry,
@@ -59,4 +115,58 @@ export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEven
       retry.onRetry?.(n, err, delay);
     },
   });
+}
+
+/** Reads `src` in CHUNK_SIZE pieces. */
+async function* chunks(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  for await (const c of src) {
+    parts.push(c);
+    have += c.length;
+    while (have >= CHUNK_SIZE) {
+      const all = Buffer.concat(parts, have);
+      yield all.subarray(0, CHUNK_SIZE);
+      parts = [all.subarray(CHUNK_SIZE)];
+      have -= CHUNK_SIZE;
+    }
+  }
+  if (have) yield Buffer.concat(parts, have);
+}
+
+/**
+ * PATCHes the stream's bytes in chunks, each from the offset the registry holds: a chunk refused
+ * with 416 or lost with its connection is resent from the offset the upload's status reports.
+ * Returns the newest Location.
+ */
+async function sendChunks(api: RepositoryApi, location: string, src: Readable, what: string, retry: RetryOptions): Promise<string> {
+  let offset = 0;
+  for await (const chunk of chunks(src)) {
+    let sent = offset; // the registry holds [0, sent)
+    for (let failures = 0; sent < offset + chunk.length; ) {
+      let res;
+      try {
+        res = await api.patchChunk(location, chunk.subarray(sent - offset), what, sent);
+      } catch (e) {
+        if (retryKind(e) === 'never' || ++failures >= retry.attempts) throw e;
+        await new Promise((r) => setTimeout(r, backoffMs(failures, retry)));
+        ({ location, received: sent } = await api.uploadStatus(location, what));
+        if (sent < offset || sent > offset + chunk.length) throw new TransientError(`${what}: the registry holds ${sent} bytes, outside the chunk at ${offset}`, undefined, 'UPLOAD_LOST');
+        continue;
+      }
+      if (res.status === 201) throw new SinglePatchOnly();
+      if (res.status === 416) {
+        if (++failures >= retry.attempts) throw api.client.error(what, res);
+        ({ location, received: sent } = await api.uploadStatus(location, what));
+        if (sent < offset || sent > offset + chunk.length) throw new TransientError(`${what}: the registry holds ${sent} bytes, outside the chunk at ${offset}`, undefined, 'UPLOAD_LOST');
+        continue;
+      }
+      if (res.status !== 202 && res.status !== 204) throw api.client.error(what, res);
+      location = header1(res.headers, 'location') ? nextLocation(res, what) : location;
+      const held = receivedBytes(res);
+      sent = held > sent ? held : sent + (chunk.length - (sent - offset));
+    }
+    offset += chunk.length;
+  }
+  return location;
 }

@@ -13,6 +13,7 @@ import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from '.
 import { RegistryClient } from '../../src/registry/client.js';
 import { RepositoryApi } from '../../src/registry/api.js';
 import { pushBlob } from '../../src/registry/upload.js';
+import { measuring } from '../../src/util/measure.js';
 import { parseRegistryReference } from '../../src/reference/reference.js';
 
 let reg: Registry;
@@ -99,7 +100,7 @@ test('a blob of unknown size goes up as a streamed PATCH then PUT ?digest=', asy
     const api = new RepositoryApi(client, 'patch/blob');
     assert.equal(await api.hasBlob(digest), false);
     let opened = 0;
-    await pushBlob(api, { digest, open: () => (opened++, Readable.from([data.subarray(0, 1 << 20), data.subarray(1 << 20)])), label: 'test blob' }, { state() {} });
+    await pushBlob(api, { digest, open: () => (opened++, measuring(Readable.from([data.subarray(0, 1 << 20), data.subarray(1 << 20)]))), label: 'test blob' }, { state() {} });
     assert.equal(opened, 1);
     assert.equal(await api.hasBlob(digest, data.length), true);
   } finally {
