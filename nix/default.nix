@@ -132,6 +132,8 @@ let
     , directories ? [ ]
     , symlinks ? [ ]
     , fromImage ? null
+    , compression ? null # "gzip", "zstd" or "none": how pushes send this image's layers (default: gzip to registries)
+    , compressionLevel ? null
       # nix2container's other arguments, so that migrating is a one-line change; any other name is
       # an error (Nix names it), where `...` would let a typo such as `maxLayer` pass unnoticed.
     , initializeNixDatabase ? false
@@ -177,6 +179,7 @@ let
       } else { }));
       spec = {
         inherit name tag config created arch variant;
+        compression = if compression == null then null else { type = compression; level = compressionLevel; };
         layers = if fromImage == null then [ ] else [ fromImage ];
       };
       # The image's own layers are digested in the same derivation that assembles the image.

@@ -58,6 +58,7 @@ function plainForms(name: string): string[][] {
   const short = spec.alias?.length === 1 ? `-${spec.alias}` : undefined;
   if (spec.type === 'boolean') return [[`--${name}`], [`--no-${name}`], [`--${name}=true`], [`--${name}=false`], ...(short ? [[short]] : [])];
   if (spec.type === 'number') return [[`--${name}`, '8'], [`--${name}=12`], [`--${name}`, '08'], [`--${name}`, '1'], ...(short ? [[short, '3'], [`${short}7`]] : [])];
+  if (spec.values) return spec.values.flatMap((c) => [[`--${name}`, c], [`--${name}=${c}`]]);
   return [[`--${name}`, 'v a l'], [`--${name}=v=1`], [`--${name}=`], [`--${name}=-x`], [`--${name}`, 'true'], ...(short ? [[short, 'v']] : [])];
 }
 
@@ -66,7 +67,7 @@ function errorForms(name: string): string[][] {
   const spec = COPY_OPTIONS[name];
   if (spec.type === 'boolean') return [[`--${name}-x`]];
   if (spec.type === 'number') return [[`--${name}`, 'abc'], [`--${name}`, '0'], [`--${name}=0`], [`--${name}`, '-1'], [`--${name}`, '2.5'], [`--no-${name}`], [`--${name}=`]];
-  return [[`--no-${name}`], [`--${name}`, '-x'], [`--${name}.a`, 'x']];
+  return [[`--no-${name}`], [`--${name}`, '-x'], [`--${name}.a`, 'x'], ...(spec.values ? [[`--${name}`, 'v a l'], [`--${name}=`]] : [])];
 }
 
 describe('copy: the fast path and yargs', () => {

@@ -5,6 +5,8 @@ import { normaliseConfig } from '../image/config.js';
 import { FORMAT_VERSION, loadLayersFile, type BaseImageInfo, type ImageFile, type LayerRecord } from '../image/schema.js';
 import { mergeBaseConfig } from '../image/base.js';
 import { UserError } from '../util/errors.js';
+import { COMPRESSIONS, type Compression } from '../image/media-types.js';
+import { LEVELS } from '../compress/encoding.js';
 import { checkTag, parseName } from '../reference/reference.js';
 import { buildLayers, MAX_LAYERS_HARD, MAX_LAYERS_SOFT, parseLayerSpec } from './build-layers.js';
 import { graphNodes } from '../nix-attrs.js';
@@ -18,6 +20,21 @@ export interface ImageSpec {
   os?: string;
   variant?: string;
   layers: string[]; // layers JSON files, bottom first
+  /** buildImage's `compression` and `compressionLevel`. */
+  compression?: { type?: unknown; level?: unknown } | null;
+}
+
+/** buildImage's compression arguments, checked as the CLI checks --compression. */
+function imageCompression(c: ImageSpec['compression']): ImageFile['compression'] {
+  if (c === undefined || c === null) return undefined;
+  if (!COMPRESSIONS.includes(c.type as Compression)) throw new UserError('INVALID_CONFIG', `buildImage: compression ${JSON.stringify(c.type)} is not one of ${COMPRESSIONS.map((x) => `"${x}"`).join(', ')}`);
+  const type = c.type as Compression;
+  if (c.level === undefined || c.level === null) return { type };
+  if (type === 'none') throw new UserError('INVALID_CONFIG', 'buildImage: compressionLevel needs compression = "gzip" or "zstd"');
+  const range = LEVELS[type];
+  if (typeof c.level !== 'number' || !Number.isInteger(c.level) || c.level < range.min || c.level > range.max)
+    throw new UserError('INVALID_CONFIG', `buildImage: compressionLevel for ${type} runs from ${range.min} to ${range.max}, not ${JSON.stringify(c.level)}`);
+  return { type, level: c.level };
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -30,6 +47,7 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFi
   const created = spec.created ?? '1970-01-01T00:00:01Z';
   if (created !== 'now' && !RFC3339.test(created)) throw new UserError('INVALID_CONFIG', `buildImage: created ${JSON.stringify(created)} is not an RFC 3339 date like "2024-01-01T00:00:00Z"`);
   let config = normaliseConfig(spec.config);
+  const compression = imageCompression(spec.compression);
   const layers: LayerRecord[] = [];
   const seen = new Set<string>();
   // fromImage comes first in spec.layers: a pulled base (with `base`) keeps its layer list verbatim
@@ -79,6 +97,7 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFi
     config,
     layers,
     ...(baseHistory ? { baseHistory } : {}),
+    ...(compression ? { compression } : {}),
   };
 }
 

@@ -7,6 +7,8 @@ import { COMPRESSIONS, type Compression } from '../image/media-types.js';
 
 export interface OptionSpec {
   type: 'string' | 'number' | 'boolean';
+  /** The values a string option takes (checked in toCopyArgs, so both parsers say the same). */
+  values?: readonly string[];
   alias?: string;
   default?: number;
   describe?: string;
@@ -24,7 +26,7 @@ export const COPY_OPTIONS: Record<string, OptionSpec> = {
   authfile: { type: 'string', describe: 'auth.json / config.json to read credentials from' },
   'ca-cert': { type: 'string', describe: 'extra CA certificate (PEM) to trust' },
   'mount-from': { type: 'string', describe: 'registry: another repository of the same registry to mount missing layers from' },
-  compression: { type: 'string', describe: 'layer compression: gzip, zstd or none (default: gzip for docker://, none elsewhere, or the image\'s own)' },
+  compression: { type: 'string', values: COMPRESSIONS, describe: 'layer compression: gzip, zstd or none (default: gzip for docker://, none elsewhere, or the image\'s own)' },
   'compression-level': { type: 'number', describe: 'gzip 1-9 (default 6), zstd 1-19 (default 9)' },
   'cache-from': { type: 'string', describe: 'registry: an image in the same registry whose compressed layers the push may reuse' },
   json: { type: 'boolean', describe: 'print the summary as JSON on stdout' },
@@ -33,11 +35,7 @@ export const COPY_OPTIONS: Record<string, OptionSpec> = {
 
 type Parsed = Record<string, unknown>;
 
-function compressionArg(v: string | undefined): Compression | undefined {
-  if (v === undefined) return undefined;
-  if (!COMPRESSIONS.includes(v as Compression)) throw new UserError('USAGE', `--compression takes ${COMPRESSIONS.join(', ')}, got ${JSON.stringify(v)}`);
-  return v as Compression;
-}
+const compressionArg = (v: string | undefined): Compression | undefined => v as Compression | undefined;
 
 /**
  * The parsed values as CopyArgs, checked: yargs lets through what the table does not mean (a
@@ -47,6 +45,7 @@ export function toCopyArgs(image: string, destination: string, a: Parsed): CopyA
   for (const [name, spec] of Object.entries(COPY_OPTIONS)) {
     const v = a[name];
     if (v === undefined) continue;
+    if (spec.values && typeof v === 'string' && !spec.values.includes(v)) throw new UserError('USAGE', `--${name} takes ${spec.values.join(', ')}, got ${JSON.stringify(v)}`);
     if (spec.type === 'number' ? !Number.isSafeInteger(v) || (v as number) < 1 : typeof v !== spec.type) {
       throw new UserError('USAGE', `--${name} takes ${spec.type === 'number' ? 'a whole number of at least 1' : spec.type === 'boolean' ? 'no value but true or false' : 'one value'}, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
     }

@@ -96,6 +96,8 @@ interface Item {
   descriptor?: LayerDescriptor;
   /** An earlier item with the same content: this one travels with it. */
   same?: Item;
+  /** Compressed on the way by this copy (else sent as stored). */
+  encoded?: boolean;
 }
 
 /** Counts what passes into the item's outcome (bytes sent) or its progress bar (the layer's progress). */
@@ -158,7 +160,8 @@ function layerItem(l: LayerBlob, encoding: Encoding): Item {
   }
   if (l.record.sourceRepository) blob.sourceRepository = l.record.sourceRepository;
   item.blob = blob;
-  item.outcome = { digest: l.digest, size: l.size, diffID: l.diffID, mediaType: l.mediaType, action: 'skipped', bytesSent: 0 };
+  item.encoded = encode;
+  item.outcome = { digest: l.digest, size: l.size, diffID: l.diffID, mediaType: l.mediaType, action: 'skipped', bytesSent: 0, compressed: false };
   if (!encode) item.descriptor = { mediaType: l.mediaType, digest: l.digest, size: l.size };
   return item;
 }
@@ -224,7 +227,7 @@ async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: Copy
         it.bar?.state(caps.putAction === 'uploaded' ? 'uploading' : 'writing');
         const held = await dest.putBlob(it.blob, { state: (s) => it.bar?.state(s) });
         settle(it, held, it.blob.annotations);
-        if (it.outcome) it.outcome.action = caps.putAction;
+        if (it.outcome) Object.assign(it.outcome, { action: caps.putAction, compressed: !!it.encoded });
         it.bar?.done(caps.putAction);
       };
       if (caps.serial) {
@@ -248,7 +251,7 @@ async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: Copy
         l.bar!.done('skipped (repeated)');
       }
     }
-    const encoded = layers.some((l) => l.blob.digest === undefined);
+    const encoded = layers.some((l) => l.encoded);
     const manifest = encoded && !opened.present ? image.manifestFor(layers.map((l) => l.descriptor!)) : image.manifest;
     const committed = await dest.commit(image, manifest, { progress });
     await dest.close();

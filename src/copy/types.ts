@@ -19,6 +19,8 @@ export interface LayerOutcome {
   action: LayerAction;
   /** Layer bytes that actually travelled (0 when skipped or mounted; more than size after a retry). */
   bytesSent: number;
+  /** This copy compressed the layer (it was put, compressed on the way). */
+  compressed: boolean;
 }
 
 /** What `longshore copy --json` prints. */

@@ -94,8 +94,9 @@ export class RegistryDestination implements ImageDestination {
 
   /**
    * Compressed blobs the registry holds for uncompressed layers, read once, when the first blob
-   * compressed on the way asks: the image under the tag being pushed, the one under --cache-from,
-   * and the repository's record. What cannot be read adds nothing.
+   * compressed on the way asks: the image under the tag being pushed, the repository's record,
+   * the image under --cache-from, and the record of the --mount-from repository. What cannot be
+   * read adds nothing.
    */
   private knownBlobs(): Promise<{ blobs: KnownBlobs; record: KnownBlob[] }> {
     return (this.known ??= (async () => {
@@ -116,15 +117,20 @@ export class RegistryDestination implements ImageDestination {
       };
       const cache = this.cacheFrom;
       const cacheApi = cache ? new RepositoryApi(this.client!, cache.repository) : undefined;
-      const [own, cached, record] = await Promise.all([
+      const mountRepo = mountSource(undefined, this.ref, this.flags.mountFrom);
+      const recordOf = (repoApi: RepositoryApi): Promise<Candidate[]> =>
+        readBlobMap(repoApi).then(
+          (r) => r.map((k) => ({ ...k, repository: repoApi.repository })),
+          () => [],
+        );
+      const [own, record, cached, mountable] = await Promise.all([
         fromImage(api, this.tagNow),
+        recordOf(api),
         cacheApi ? fromImage(cacheApi, cache!.digest ?? cache!.tag ?? 'latest') : Promise.resolve([]),
-        readBlobMap(api).catch(() => [] as KnownBlob[]),
+        mountRepo ? recordOf(new RepositoryApi(this.client!, mountRepo)) : Promise.resolve([]),
       ]);
       const blobs = new KnownBlobs();
-      blobs.add(own);
-      blobs.add(record.map((k) => ({ ...k, repository: api.repository })));
-      blobs.add(cached);
+      for (const list of [own, record, cached, mountable]) blobs.add(list);
       return { blobs, record };
     })());
   }
@@ -162,7 +168,8 @@ export class RegistryDestination implements ImageDestination {
   async putBlob(blob: Blob, events: PutEvents): Promise<Measured> {
     const session = blob.digest ? this.sessions.get(blob.digest) : undefined;
     if (blob.digest) this.sessions.delete(blob.digest);
-    const held = await pushBlob(this.api!, { digest: blob.digest, size: blob.size, open: () => blob.open(), label: blob.kind, session }, events, this.modes);
+    const label = blob.digest ? `${blob.kind} ${blob.digest}` : `${blob.kind} ${blob.diffID} (${blob.compression})`;
+    const held = await pushBlob(this.api!, { digest: blob.digest, size: blob.size, open: () => blob.open(), label, session }, events, this.modes);
     if (blob.digest === undefined && blob.diffID)
       this.pushed.push({ diffID: blob.diffID, digest: held.digest, size: held.size, mediaType: blob.mediaType, ...(blob.annotations?.[COMPRESSOR_ANNOTATION] ? { compressor: blob.annotations[COMPRESSOR_ANNOTATION] } : {}) });
     return held;
@@ -183,7 +190,7 @@ export class RegistryDestination implements ImageDestination {
       const { record } = await this.knownBlobs();
       const entries = mergeBlobMap(this.pushed, record);
       const upload = async (bytes: Buffer, digest: string) => {
-        await pushBlob(api, { digest, size: bytes.length, open: () => measuring(Readable.from([bytes]), { digest, size: bytes.length }), label: 'record' }, { state() {} }, this.modes);
+        await pushBlob(api, { digest, size: bytes.length, open: () => measuring(Readable.from([bytes]), { digest, size: bytes.length }), label: `record ${digest}` }, { state() {} }, this.modes);
       };
       await writeBlobMap(api, entries, upload);
     } catch (e) {

@@ -40,7 +40,7 @@ export interface BlobSource {
   size?: number;
   /** A fresh stream each call (a layer regenerated from the store). Never replayed. */
   open(): MeasuredStream;
-  /** "layer" or "config", for messages. */
+  /** What it is, for messages: "layer sha256:…", "config sha256:…", "layer sha256:<diffID> (gzip)". */
   label: string;
   /** An upload session the registry already opened for this blob (a mount answered 202). */
   session?: string;
@@ -59,7 +59,7 @@ class SinglePatchOnly extends Error {}
  * digest mismatch, never retried) or the last attempt's.
  */
 export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEvents, modes: UploadModes = {}, retry: RetryOptions = DEFAULT_RETRY): Promise<{ digest: string; size: number }> {
-  const what = `uploading ${src.label}${src.digest ? ' ' + src.digest : ''} to ${api.where}`;
+  const what = `uploading ${src.label} to ${api.where}`;
   let session = src.session;
   const attempt = async (): Promise<{ digest: string; size: number }> => {
     let location = session ?? (await api.startUpload(what));
@@ -135,6 +135,24 @@ async function* chunks(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 }
 
 /**
+ * What the registry holds of an upload after a chunk went wrong (`cause`). A registry that cannot
+ * tell (distribution, once a PATCH broke off mid-body, calls the session invalid) gets the blob
+ * again from the start, in a new session: `cause` is rethrown for the blob's own retries.
+ */
+async function resumeAt(api: RepositoryApi, location: string, what: string, offset: number, length: number, cause: unknown): Promise<{ location: string; received: number }> {
+  let status;
+  try {
+    status = await api.uploadStatus(location, what);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    throw cause;
+  }
+  if (status.received < offset || status.received > offset + length)
+    throw new TransientError(`${what}: the registry holds ${status.received} bytes, outside the chunk at ${offset}; starting the blob again`, undefined, 'UPLOAD_LOST');
+  return status;
+}
+
+/**
  * PATCHes the stream's bytes in chunks, each from the offset the registry holds: a chunk refused
  * with 416 or lost with its connection is resent from the offset the upload's status reports.
  * Returns the newest Location.
@@ -150,15 +168,14 @@ async function sendChunks(api: RepositoryApi, location: string, src: Readable, w
       } catch (e) {
         if (retryKind(e) === 'never' || ++failures >= retry.attempts) throw e;
         await new Promise((r) => setTimeout(r, backoffMs(failures, retry)));
-        ({ location, received: sent } = await api.uploadStatus(location, what));
-        if (sent < offset || sent > offset + chunk.length) throw new TransientError(`${what}: the registry holds ${sent} bytes, outside the chunk at ${offset}`, undefined, 'UPLOAD_LOST');
+        ({ location, received: sent } = await resumeAt(api, location, what, offset, chunk.length, e));
         continue;
       }
       if (res.status === 201) throw new SinglePatchOnly();
       if (res.status === 416) {
-        if (++failures >= retry.attempts) throw api.client.error(what, res);
-        ({ location, received: sent } = await api.uploadStatus(location, what));
-        if (sent < offset || sent > offset + chunk.length) throw new TransientError(`${what}: the registry holds ${sent} bytes, outside the chunk at ${offset}`, undefined, 'UPLOAD_LOST');
+        const refused = api.client.error(what, res);
+        if (++failures >= retry.attempts) throw refused;
+        ({ location, received: sent } = await resumeAt(api, location, what, offset, chunk.length, new TransientError(refused.message, undefined, 'UPLOAD_LOST')));
         continue;
       }
       if (res.status !== 202 && res.status !== 204) throw api.client.error(what, res);

@@ -19,7 +19,8 @@ after(async () => {
   await reg?.stop();
 });
 
-const isBlobPut = (q: { method: string; url: string }) => q.method === 'PUT' && q.url.includes('/blobs/uploads/');
+/** A request carrying blob bytes: a monolithic PUT, or a PATCH of a chunked upload (layers compressed on the way). */
+const isBlobPut = (q: { method: string; url: string }) => (q.method === 'PUT' || q.method === 'PATCH') && q.url.includes('/blobs/uploads/');
 
 /** Injects `fault` into the first `times` requests matching `match`. */
 function once(match: (q: { method: string; url: string }) => boolean, fault: Parameters<FaultProxy['setRule']>[0] extends (q: never) => infer F ? F : never, times = 1) {
@@ -34,7 +35,7 @@ async function pushFresh(i: number, tag: string) {
 }
 
 test('a connection reset mid-blob restarts that blob from the store', async () => {
-  // Every blob PUT is armed until one reset has really happened mid-body (small blobs pass).
+  // Every blob upload is armed until one reset has really happened mid-body (small blobs pass).
   proxy.setRule((q) => (isBlobPut(q) && !proxy.seen.some((s) => s.fault === 'reset') ? { kind: 'reset', afterBytes: 256 * 1024 } : undefined));
   const { direct, r } = await pushFresh(0, 'reset');
   proxy.setRule(() => undefined);
@@ -94,7 +95,7 @@ test('a persistent failure leaves the old tag; the next run skips what arrived',
   const bad = await push(next, ref, ['--jobs', '1']);
   proxy.setRule(() => undefined);
   assert.notEqual(bad.exitCode, 0);
-  assert.match(bad.output, /^longshore: error: uploading layer sha256:[0-9a-f]{64} to 127\.0\.0\.1:\d+\/faults\/persist: registry answered 500 \(UNKNOWN: disk on fire\) after 5 attempts$/m);
+  assert.match(bad.output, /^longshore: error: uploading layer sha256:[0-9a-f]{64} \(gzip\) to 127\.0\.0\.1:\d+\/faults\/persist: registry answered 500 \(UNKNOWN: disk on fire\) after 5 attempts$/m);
   assert.equal(await skopeoDigest(direct), old.json!.manifestDigest, 'the old tag is untouched');
   const again = await push(next, ref);
   assert.equal(again.exitCode, 0, again.output);

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { execa } from 'execa';
-import { buildExample, CLI, nixBuild, tmp } from '../helpers/nix.js';
+import { buildExample, CLI, longshore, nixBuild, tmp } from '../helpers/nix.js';
+import { loadImageFile } from '../../src/image/schema.js';
 import { MODULES_HOOK, parseLoaded } from '../helpers/modules.js';
 import { push, skopeoDigest, startRegistry, variantExpr, type Registry } from '../helpers/registry.js';
 import { RegistryClient } from '../../src/registry/client.js';
@@ -35,11 +36,19 @@ test('anonymous push; skopeo and podman see the image; Hello, world! runs', asyn
   assert.equal(r.json!.bytesSent, r.json!.layers.reduce((a, l) => a + l.size, 0));
   assert.equal(await skopeoDigest(ref), r.json!.manifestDigest);
 
-  // The manifest carries uncompressed OCI layers.
+  // The manifest carries gzip OCI layers (docker://'s default), each naming its compressor; the
+  // config still lists the uncompressed digests the build recorded.
   const raw = await execa('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]);
-  const m = JSON.parse(raw.stdout) as { mediaType: string; layers: { mediaType: string }[] };
+  const m = JSON.parse(raw.stdout) as { mediaType: string; layers: { mediaType: string; digest: string; annotations?: Record<string, string> }[] };
   assert.equal(m.mediaType, 'application/vnd.oci.image.manifest.v1+json');
-  assert.ok(m.layers.every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar'));
+  assert.ok(m.layers.every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip'), raw.stdout);
+  assert.ok(m.layers.every((l) => /^longshore-blocks\/1 gzip level=4 /.test(l.annotations?.['org.longshore.layer.compressor'] ?? '')), raw.stdout);
+  assert.deepEqual(
+    m.layers.map((l) => l.digest),
+    r.json!.layers.map((l) => l.digest),
+  );
+  const config = JSON.parse((await execa('skopeo', ['inspect', '--config', '--raw', '--tls-verify=false', `docker://${ref}`])).stdout) as { rootfs: { diff_ids: string[] } };
+  assert.deepEqual(config.rootfs.diff_ids, loadImageFile(hello).layers.map((l) => l.diffID));
 
   // skopeo copy re-verifies every blob digest.
   const oci = tmp('longshore-oci-');
@@ -50,6 +59,21 @@ test('anonymous push; skopeo and podman see the image; Hello, world! runs', asyn
   await execa('podman', ['rmi', '-f', ref], { reject: false });
   assert.equal(run.exitCode, 0, run.all);
   assert.match(run.stdout, /Hello, world!/);
+});
+
+test('--compression none pushes the layers as built, uncompressed, under the digests the build recorded', async () => {
+  const ref = `${reg.host}/hello-tar:v1`;
+  const r = await push(hello, ref, ['--compression', 'none']);
+  assert.equal(r.exitCode, 0, r.output);
+  const raw = await execa('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]);
+  const m = JSON.parse(raw.stdout) as { layers: { mediaType: string; digest: string; annotations?: unknown }[] };
+  assert.ok(m.layers.every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar' && l.annotations === undefined));
+  assert.deepEqual(
+    m.layers.map((l) => l.digest),
+    loadImageFile(hello).layers.map((l) => l.digest),
+  );
+  const inspect = await longshore(['inspect', hello, '--json']);
+  assert.equal(r.json!.manifestDigest, (JSON.parse(inspect.stdout) as { manifestDigest: string }).manifestDigest, 'the manifest the image JSON implies');
 });
 
 test('a fresh HOME with no cache skips every layer already present', async () => {
