@@ -148,7 +148,9 @@ export class ImageArchive {
   async finish(image: ResolvedImage, manifest: BlobBytes, names: ArchiveNames): Promise<void> {
     const parts = [fileEntry(blobName(manifest.digest), manifest.bytes), fileEntry('index.json', indexJson(this.format, manifest, names))];
     if (this.format === 'docker') {
-      const list = [{ Config: blobName(image.config.digest), RepoTags: names.repoTags, Layers: image.layers.map((l) => blobName(l.digest)) }];
+      // The layer files as the manifest lists them: compressed on the way, they are not the image's own.
+      const layers = (JSON.parse(manifest.bytes.toString('utf8')) as { layers: { digest: string }[] }).layers;
+      const list = [{ Config: blobName(image.config.digest), RepoTags: names.repoTags, Layers: layers.map((l) => blobName(l.digest)) }];
       parts.push(fileEntry('manifest.json', Buffer.from(JSON.stringify(list))), fileEntry('repositories', repositoriesJson(image, names.repoTags)));
     }
     parts.push(Buffer.alloc(END_OF_ARCHIVE));

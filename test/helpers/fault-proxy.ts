@@ -1,6 +1,7 @@
 // An HTTP proxy in front of the real registry (or a daemon's socket) that injects faults: connection
-// resets mid-body, 500/503, 429 with Retry-After. The Host header passes through, so the registry's
-// Locations point here.
+// resets mid-body, 500/503, 429 with Retry-After, and real registries' quirks (a status rewritten
+// on the way back, a body swallowed). The Host header passes through, so the registry's Locations
+// point here.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 
 export type Fault =
@@ -10,32 +11,46 @@ export type Fault =
   /** Forwards after a pause (slow registry, lets tokens expire mid-push). */
   | { kind: 'delay'; ms: number }
   /** Forwards the request (so it takes effect) but answers with this instead of the registry's reply. */
-  | { kind: 'after'; status: number; body?: string };
+  | { kind: 'after'; status: number; body?: string }
+  /** Forwards the request and the registry's reply, with its status changed (ECR's 201 to a PATCH). */
+  | { kind: 'rewrite'; status: number }
+  /** Reads the body, forwards nothing, answers with this status and headers (a body dropped). */
+  | { kind: 'swallow'; status: number; headers?: Record<string, string> };
 
 export interface SeenRequest {
   method: string;
   url: string;
   n: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Request body bytes the proxy read. */
+  bytes: number;
   fault?: Fault['kind'] | number;
 }
 
 export interface FaultProxy {
   host: string;
   seen: SeenRequest[];
-  setRule(rule: (r: { method: string; url: string; n: number }) => Fault | undefined): void;
+  setRule(rule: (r: SeenRequest) => Fault | undefined): void;
   stop(): Promise<void>;
 }
 
 /** target: the registry's port on 127.0.0.1, or a daemon's unix socket. */
 export async function startFaultProxy(target: number | { socketPath: string }): Promise<FaultProxy> {
   const upstream = typeof target === 'number' ? { host: '127.0.0.1', port: target } : target;
-  let rule: (r: { method: string; url: string; n: number }) => Fault | undefined = () => undefined;
+  let rule: (r: SeenRequest) => Fault | undefined = () => undefined;
   const seen: SeenRequest[] = [];
   let n = 0;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const entry: SeenRequest = { method: req.method ?? '', url: req.url ?? '', n: n++ };
+    const entry: SeenRequest = { method: req.method ?? '', url: req.url ?? '', n: n++, headers: req.headers, bytes: 0 };
     seen.push(entry);
+    req.on('data', (c: Buffer) => (entry.bytes += c.length));
     const fault = rule(entry);
+    if (fault?.kind === 'swallow') {
+      entry.fault = 'swallow';
+      req.resume();
+      req.on('end', () => res.writeHead(fault.status, { 'content-length': '0', ...fault.headers }).end());
+      return;
+    }
     if (fault?.kind === 'status') {
       entry.fault = fault.status;
       req.resume();
@@ -57,6 +72,12 @@ export async function startFaultProxy(target: number | { socketPath: string }): 
   };
   const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault | undefined, entry: SeenRequest) => {
     const up = httpRequest({ ...upstream, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+      if (fault?.kind === 'rewrite') {
+        entry.fault = fault.status;
+        res.writeHead(fault.status, ur.headers);
+        ur.pipe(res);
+        return;
+      }
       if (fault?.kind === 'after') {
         entry.fault = fault.status;
         ur.resume();

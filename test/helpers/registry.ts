@@ -104,7 +104,7 @@ export interface PushResult {
     reference: string;
     manifestDigest: string;
     bytesSent: number;
-    layers: { digest: string; size: number; action: string; bytesSent: number }[];
+    layers: { digest: string; size: number; diffID: string; mediaType: string; action: string; bytesSent: number; compressed: boolean }[];
   };
 }
 
