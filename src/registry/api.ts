@@ -1,6 +1,6 @@
 // The distribution v2 calls longshore makes: blob HEAD, mount, upload (monolithic or streamed), manifest PUT.
 import { sha256 } from '../util/digest.js';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { hasCode, UserError } from '../util/errors.js';
 import { header1, type RegistryClient, type Response } from './client.js';
 import { TransientError } from './errors.js';
@@ -119,13 +119,14 @@ export class RepositoryApi {
    * is the chunk at that offset (Content-Range, Content-Length); without, the whole blob as one
    * streamed body. Not retried here: after a failure only the upload's status tells what arrived.
    */
-  async patchChunk(location: string, body: Buffer | Readable, what: string, start?: number): Promise<Response> {
+  async patchChunk(location: string, body: Buffer[] | Readable, what: string, start?: number): Promise<Response> {
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
-    if (start !== undefined && Buffer.isBuffer(body)) {
-      headers['content-range'] = `${start}-${start + body.length - 1}`;
-      headers['content-length'] = String(body.length);
+    if (start !== undefined && Array.isArray(body)) {
+      const length = body.reduce((a, b) => a + b.length, 0);
+      headers['content-range'] = `${start}-${start + length - 1}`;
+      headers['content-length'] = String(length);
     }
-    return this.client.request({ method: 'PATCH', url: location, scopes: this.scopes, what, body, headers, noRetry: true });
+    return this.client.request({ method: 'PATCH', url: location, scopes: this.scopes, what, body: Array.isArray(body) ? Readable.from(body) : body, headers, noRetry: true });
   }
 
   /** GET of an upload's status: how many bytes the registry holds, and the newest Location. */

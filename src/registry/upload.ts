@@ -118,20 +118,47 @@ export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEven
 }
 
 /** Reads `src` in CHUNK_SIZE pieces. */
-async function* chunks(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/** A chunk as the pieces the stream gave (not copied into one buffer), and its length. */
+class Chunk {
+  constructor(
+    readonly pieces: Buffer[],
+    readonly length: number,
+  ) {}
+  /** The bytes from `from` on, as pieces (no copy). */
+  from(from: number): Buffer[] {
+    const out: Buffer[] = [];
+    for (const p of this.pieces) {
+      if (from >= p.length) {
+        from -= p.length;
+        continue;
+      }
+      out.push(from > 0 ? p.subarray(from) : p);
+      from = 0;
+    }
+    return out;
+  }
+}
+
+/** Reads `src` in chunks of CHUNK_SIZE bytes (the last one shorter). */
+async function* chunks(src: AsyncIterable<Buffer>): AsyncGenerator<Chunk> {
   let parts: Buffer[] = [];
   let have = 0;
   for await (const c of src) {
-    parts.push(c);
-    have += c.length;
-    while (have >= CHUNK_SIZE) {
-      const all = Buffer.concat(parts, have);
-      yield all.subarray(0, CHUNK_SIZE);
-      parts = [all.subarray(CHUNK_SIZE)];
-      have -= CHUNK_SIZE;
+    let rest = c;
+    while (have + rest.length >= CHUNK_SIZE) {
+      const take = CHUNK_SIZE - have;
+      parts.push(rest.subarray(0, take));
+      yield new Chunk(parts, CHUNK_SIZE);
+      parts = [];
+      have = 0;
+      rest = rest.subarray(take);
+    }
+    if (rest.length) {
+      parts.push(rest);
+      have += rest.length;
     }
   }
-  if (have) yield Buffer.concat(parts, have);
+  if (have) yield new Chunk(parts, have);
 }
 
 /**
@@ -164,7 +191,7 @@ async function sendChunks(api: RepositoryApi, location: string, src: Readable, w
     for (let failures = 0; sent < offset + chunk.length; ) {
       let res;
       try {
-        res = await api.patchChunk(location, chunk.subarray(sent - offset), what, sent);
+        res = await api.patchChunk(location, chunk.from(sent - offset), what, sent);
       } catch (e) {
         if (retryKind(e) === 'never' || ++failures >= retry.attempts) throw e;
         await new Promise((r) => setTimeout(r, backoffMs(failures, retry)));
