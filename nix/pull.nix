@@ -10,7 +10,10 @@
 #   LONGSHORE_REGISTRY_USERNAME + LONGSHORE_REGISTRY_PASSWORD, or LONGSHORE_REGISTRY_TOKEN,
 #   LONGSHORE_REGISTRY_CREDS_FILE (USERNAME=/PASSWORD= or BEARER_TOKEN= lines),
 #   LONGSHORE_REGISTRY_AUTH_FILE or REGISTRY_AUTH_FILE (containers auth.json / docker config.json).
-# With a Nix daemon, these are read from the daemon's environment, not the caller's.
+# Proxies, as for `longshore copy` (docs/registry.md, "Proxies"): https_proxy / HTTPS_PROXY,
+#   http_proxy / HTTP_PROXY, no_proxy / NO_PROXY, LONGSHORE_PROXY_LOOPBACK.
+# Without a Nix daemon, these are read from nix-build's own environment; with one, from the
+# daemon's environment, not the caller's.
 { runCommand, longshore }:
 let
   inherit (builtins) fromJSON readFile listToAttrs map substring stringLength match replaceStrings hasAttr;
@@ -18,7 +21,7 @@ let
   impureEnvVars = [
     "LONGSHORE_REGISTRY_USERNAME" "LONGSHORE_REGISTRY_PASSWORD" "LONGSHORE_REGISTRY_TOKEN"
     "LONGSHORE_REGISTRY_CREDS_FILE" "LONGSHORE_REGISTRY_AUTH_FILE" "REGISTRY_AUTH_FILE" "LONGSHORE_DEBUG"
-    "http_proxy" "https_proxy" "HTTP_PROXY" "HTTPS_PROXY" "no_proxy" "NO_PROXY"
+    "http_proxy" "https_proxy" "HTTP_PROXY" "HTTPS_PROXY" "no_proxy" "NO_PROXY" "LONGSHORE_PROXY_LOOPBACK"
   ];
 
   hexOf = d:

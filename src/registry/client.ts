@@ -1,7 +1,7 @@
 // HTTP to one registry over undici: scheme/TLS choice, auth on every request, redirects without
 // leaking credentials, debug logging with secrets redacted, retries for replayable requests.
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { hasCode, UserError } from '../util/errors.js';
 import { Authenticator } from './auth.js';
 import type { Credential } from './credentials.js';
@@ -9,7 +9,8 @@ import { RegistryError, TransientError, parseErrorBody } from './errors.js';
 import { networkError, notTls } from './network.js';
 import type { RegistryReference } from '../reference/reference.js';
 import { RETRYABLE_STATUS, parseRetryAfter, withRetry } from './retry.js';
-import { isLoopback, registryConnector, type Connector } from './tls.js';
+import { isLoopback, registryTls, type RegistryTls } from './tls.js';
+import { Connections } from './proxy.js';
 import { debugLog } from '../util/debug.js';
 
 export interface ClientOptions {
@@ -57,16 +58,17 @@ function redact(headers: Record<string, string>): Record<string, string> {
 
 export class RegistryClient {
   readonly auth: Authenticator;
-  private readonly dispatcher: Dispatcher;
+  private readonly connections: Connections;
   private base: string;
   private readonly host: string;
 
-  /** Sockets to this registry with its TLS settings; readers of the same registry share it. */
-  readonly connector: Connector;
+  /** This registry's TLS settings; readers of the same registry share them. */
+  readonly tls: RegistryTls;
 
   constructor(readonly opts: ClientOptions) {
-    this.connector = registryConnector(opts);
-    this.dispatcher = new Agent({ connect: this.connector, bodyTimeout: 0, headersTimeout: 600_000, keepAliveTimeout: 30_000 });
+    this.tls = registryTls(opts);
+    // Direct, or through the proxy that HTTPS_PROXY / HTTP_PROXY / NO_PROXY choose for each URL (src/registry/proxy.ts).
+    this.connections = new Connections(this.tls, { bodyTimeout: 0, headersTimeout: 600_000, keepAliveTimeout: 30_000 });
     this.host = opts.ref.apiHost;
     this.base = `https://${this.host}`;
     this.auth = new Authenticator(opts.credential, (url, init) => this.tokenFetch(url, init), opts.ref.registry);
@@ -121,7 +123,8 @@ export class RegistryClient {
       try {
         await tryPing();
       } catch (e) {
-        if (this.base.startsWith('https:') && this.mayUseHttp() && notTls(e)) {
+        // (A proxy that dropped the connection is no sign of a plain-HTTP registry behind it.)
+        if (this.base.startsWith('https:') && this.mayUseHttp() && notTls(e) && !hasCode(e, 'PROXY_UNREACHABLE')) {
           this.debug(`${this.host}: HTTPS failed (${(e as Error).message}); using plain HTTP`);
           this.base = `http://${this.host}`;
           return tryPing();
@@ -131,11 +134,24 @@ export class RegistryClient {
     });
   }
 
-  /** One HTTP exchange; a failure below HTTP becomes a NetworkError saying `what` failed. */
-  private async send(method: string, url: string, headers: Record<string, string>, body: Buffer | Readable | undefined, what: string): Promise<Response> {
-    this.debug(`> ${method} ${url} ${JSON.stringify(redact(headers))}`);
+  /** ` via PROXY` for the debug log (the proxy's password replaced). */
+  private via(url: string): string {
     try {
-      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.dispatcher });
+      const p = this.connections.proxyFor(new URL(url));
+      return p ? ` via ${p.shown}` : '';
+    } catch {
+      return ''; // a bad proxy variable: the request itself says so
+    }
+  }
+
+  /**
+   * One HTTP exchange; a failure below HTTP becomes a NetworkError saying `what` failed. `secret`: the
+   * body holds a credential (it must not cross a proxy in plain HTTP, as Authorization must not).
+   */
+  private async send(method: string, url: string, headers: Record<string, string>, body: Buffer | Readable | undefined, what: string, secret = false): Promise<Response> {
+    if (this.opts.debug) this.debug(`> ${method} ${url}${this.via(url)} ${JSON.stringify(redact(headers))}`);
+    try {
+      const res = await this.connections.request(url, { method: method as Dispatcher.HttpMethod, headers, body, what, secret });
       const text = method === 'HEAD' ? (await res.body.dump(), '') : await res.body.text();
       this.debug(`< ${res.statusCode} ${method} ${url}${res.headers.location ? ` location=${String(res.headers.location)}` : ''}`);
       return { status: res.statusCode, headers: res.headers as Headers, text, url };
@@ -147,7 +163,8 @@ export class RegistryClient {
   private tokenFetch(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<{ status: number; text: string }> {
     const what = `getting a token from ${new URL(url).host}`;
     return withRetry(async () => {
-      const res = await this.send(init.method, url, init.headers, init.body !== undefined ? Buffer.from(init.body) : undefined, what);
+      // A body here is the refresh-token grant: a credential.
+      const res = await this.send(init.method, url, init.headers, init.body !== undefined ? Buffer.from(init.body) : undefined, what, init.body !== undefined);
       if (RETRYABLE_STATUS.has(res.status)) throw new TransientError(`${what}: the token server answered ${res.status}`, parseRetryAfter(res.headers['retry-after']));
       return { status: res.status, text: res.text };
     });
@@ -213,7 +230,7 @@ export class RegistryClient {
   }
 
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.connections.close();
   }
 }
 

@@ -3,7 +3,17 @@
 // Decided on the errno / undici / OpenSSL error codes, never on message text.
 import { UserError } from '../util/errors.js';
 
-export type NetworkCode = 'CONNECTION_REFUSED' | 'NAME_NOT_RESOLVED' | 'HOST_UNREACHABLE' | 'TIMEOUT' | 'CONNECTION_RESET' | 'TLS';
+export type NetworkCode =
+  | 'CONNECTION_REFUSED'
+  | 'NAME_NOT_RESOLVED'
+  | 'HOST_UNREACHABLE'
+  | 'TIMEOUT'
+  | 'CONNECTION_RESET'
+  | 'TLS'
+  // A proxy between us and the registry (src/registry/proxy.ts).
+  | 'PROXY_UNREACHABLE'
+  | 'PROXY_AUTH'
+  | 'PROXY_REFUSED';
 
 /** How a network failure is retried: 'backoff' as for an overloaded server, 'quick' a few times within a second, 'never'. */
 export type RetryKind = 'backoff' | 'quick' | 'never';
@@ -69,23 +79,35 @@ export function notTls(e: unknown): boolean {
   return causes(e).some((c) => c.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || c.code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || c.code === 'ECONNRESET' || c.code === 'UND_ERR_SOCKET');
 }
 
+/** The TLS failure in the chain of `e`, in the words of what to do about it, or undefined. */
+export function tlsFailure(e: unknown): { code: string; text: string } | undefined {
+  const tls = causes(e).find((c) => c.code && TLS_CODE.test(c.code));
+  return tls && { code: tls.code!, text: TLS_TEXT[tls.code!] ?? tls.message };
+}
+
+/** The first errno / undici code in the chain of `e` that is a known network failure: its code, how it is retried, in words. */
+export function networkKind(e: unknown): { code: NetworkCode; retry: RetryKind; text: string } | undefined {
+  return causes(e)
+    .map((c) => (c.code ? KINDS[c.code] : undefined))
+    .find(Boolean);
+}
+
 /**
  * `e` as a NetworkError saying `what` (which names the host) failed and why, or undefined when `e` is not a
  * network failure (the caller rethrows it as it is).
  */
 export function networkError(e: unknown, what: string, host: string): NetworkError | undefined {
   if (e instanceof NetworkError) return e;
-  const chain = causes(e);
-  const tls = chain.find((c) => c.code && TLS_CODE.test(c.code));
+  const tls = tlsFailure(e);
   if (tls)
     return new NetworkError(
       'TLS',
-      `${what}: TLS failed: ${TLS_TEXT[tls.code!] ?? tls.message} (${tls.code})`,
+      `${what}: TLS failed: ${tls.text} (${tls.code})`,
       'never',
       'trust the registry CA with --ca-cert FILE, or use --tls-verify=false for a test registry',
       e,
     );
-  const known = chain.map((c) => (c.code ? KINDS[c.code] : undefined)).find(Boolean);
+  const known = networkKind(e);
   if (!known) return undefined;
   const hint =
     known.code === 'CONNECTION_REFUSED'

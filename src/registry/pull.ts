@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto';
 import { sha256 } from '../util/digest.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { UserError } from '../util/errors.js';
 import type { RegistryClient, Response } from './client.js';
 import { TransientError } from './errors.js';
 import { RETRYABLE_STATUS, parseRetryAfter, withRetry } from './retry.js';
 import { networkError } from './network.js';
+import { Connections } from './proxy.js';
 import { pullScope } from './api.js';
 import { IMAGE_MANIFEST_TYPES, INDEX_TYPES } from '../image/media-types.js';
 
@@ -21,12 +22,13 @@ const h1 = (v: string | string[] | undefined): string | undefined => (Array.isAr
 
 /** A GET that hands back the body as a stream; auth, redirects (credentials kept to the registry's origin), errors. */
 export class RegistryReader {
-  private readonly dispatcher: Dispatcher;
+  private readonly connections: Connections;
   constructor(
     readonly client: RegistryClient,
     readonly repository: string,
   ) {
-    this.dispatcher = new Agent({ connect: client.connector, bodyTimeout: 300_000, headersTimeout: 300_000 });
+    // The client's TLS settings, and the same proxy rules (HTTPS_PROXY, HTTP_PROXY, NO_PROXY).
+    this.connections = new Connections(client.tls, { bodyTimeout: 300_000, headersTimeout: 300_000 });
   }
 
   private get scopes(): string[] {
@@ -45,7 +47,7 @@ export class RegistryReader {
       if (auth) headers.authorization = auth;
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
+        res = await this.connections.request(url, { method: 'GET', headers, what });
       } catch (e) {
         throw networkError(e, what, new URL(url).host) ?? e;
       }
@@ -146,7 +148,7 @@ export class RegistryReader {
   }
 
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.connections.close();
   }
 }
 

@@ -1,7 +1,7 @@
 // The TLS side of registry connections: --ca-cert, --tls-verify=false and the deferred
-// NODE_EXTRA_CA_CERTS. Each trust store is built once per process, on the first TLS connection
-// that needs it: parsing a CA bundle costs tens of milliseconds, and a push to a plain-HTTP local
-// registry should not pay for it.
+// NODE_EXTRA_CA_CERTS, for direct connections and inside a proxy's tunnel (src/registry/proxy.ts).
+// Each trust store is built once per process, on the first TLS connection that needs it: parsing a
+// CA bundle costs tens of milliseconds, and a push to a plain-HTTP local registry should not pay for it.
 import { readFileSync } from 'node:fs';
 import type { SecureContext } from 'node:tls';
 import { buildConnector } from 'undici';
@@ -59,19 +59,41 @@ function secureContext(caPem: string | undefined): Promise<SecureContext | undef
   return ctx;
 }
 
-/** An undici connector for one registry client: plain sockets as usual, TLS with the right store. */
-export function registryConnector(o: TlsOptions): Connector {
-  // Read now, so that a bad --ca-cert fails before anything is sent.
+/** TLS options as undici's connectors take them (and so tls.connect). */
+export type TlsConnectOptions = buildConnector.BuildOptions;
+
+/** The TLS settings of one registry client, for direct connections and for tunnels through a proxy. */
+export interface RegistryTls {
+  /** Direct sockets: plain as usual, TLS with the registry's trust store. */
+  connector: Connector;
+  /** The registry's TLS options (trust store, --tls-verify=false), for the TLS session inside a proxy's tunnel. */
+  options(): Promise<TlsConnectOptions>;
+}
+
+/** The registry TLS of one client. A bad --ca-cert fails here, before anything is sent. */
+export function registryTls(o: TlsOptions): RegistryTls {
   const caPem = o.caCert ? readCaCert(o.caCert) : undefined;
-  const base = o.tlsVerify === false ? { rejectUnauthorized: false } : {};
+  const base: TlsConnectOptions = o.tlsVerify === false ? { rejectUnauthorized: false } : {};
   let plain: Connector | undefined;
+  let options: Promise<TlsConnectOptions> | undefined;
   let secure: Promise<Connector> | undefined;
-  return (opts, callback) => {
+  const tlsOptions = () => (options ??= secureContext(caPem).then((ctx) => (ctx ? { ...base, secureContext: ctx } : base)));
+  const connector: Connector = (opts, callback) => {
     if (opts.protocol !== 'https:') return (plain ??= buildConnector(base))(opts, callback);
-    secure ??= secureContext(caPem).then((ctx) => buildConnector(ctx ? { ...base, secureContext: ctx } : base));
+    secure ??= tlsOptions().then((t) => buildConnector(t));
     secure.then(
       (connect) => connect(opts, callback),
       (e: Error) => callback(e, null),
     );
   };
+  return { connector, options: tlsOptions };
+}
+
+/**
+ * TLS to an https:// proxy itself: Node's default store plus the deferred NODE_EXTRA_CA_CERTS, as for
+ * any TLS connection Node makes. --ca-cert and --tls-verify=false are the registry's, not the proxy's.
+ */
+export async function proxyTlsOptions(): Promise<TlsConnectOptions> {
+  const ctx = await secureContext(undefined);
+  return ctx ? { secureContext: ctx } : {};
 }

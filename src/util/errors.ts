@@ -49,6 +49,12 @@ export type ErrorCode =
   | 'AUTH_EXPIRED' // a token that expired mid-request (retried)
   | 'MANIFEST_BLOB_UNKNOWN' // the registry lacks a blob the manifest names
   | 'MANIFEST_REWRITTEN' // the registry stored other bytes than were sent
+  // Proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
+  | 'PROXY_CONFIG' // a proxy variable that is not a usable proxy URL
+  | 'PROXY_UNREACHABLE' // the proxy itself: refused, does not resolve, unreachable, timed out, TLS to it failed
+  | 'PROXY_AUTH' // the proxy answered 407: credentials missing from or wrong in the proxy URL
+  | 'PROXY_REFUSED' // the proxy would not (403) or could not (502, 503, 504) open the tunnel to the registry
+  | 'PROXY_PLAIN_HTTP' // registry credentials would cross a proxy in plain HTTP: refused
   // Daemons
   | 'DAEMON_UNREACHABLE' // no socket, or nothing listening on it
   | 'DAEMON_CONNECTION_LOST'

@@ -1,6 +1,7 @@
 // A token server following the distribution token spec: GET ?service=&scope=, Basic credentials,
 // RS256 JWTs whose x5c header carries the signing certificate (the registry's rootcertbundle).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { makeSigningCert } from './registry-tls.js';
@@ -16,6 +17,10 @@ export interface TokenServerOptions {
   ttl?: number;
   /** expires_in to announce instead of ttl: a larger value makes tokens expire at the registry unannounced. */
   announce?: number;
+  /** Serve HTTPS with this certificate (the realm is then https://). */
+  tls?: { cert: string; key: string };
+  /** The host name in the realm URL instead of 127.0.0.1 (e.g. one only a proxy resolves); the port stays. */
+  realmHost?: string;
 }
 
 // distribution accepts tokens up to 60 s after exp (its Leeway); exp is moved back by as much so a
@@ -79,11 +84,11 @@ export async function startTokenServer(o: TokenServerOptions): Promise<TokenServ
     const token = `${input}.${b64url(sign('sha256', Buffer.from(input), key))}`;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: o.announce ?? ttl, issued_at: new Date().toISOString() }));
   };
-  const server = createServer(handler);
+  const server = o.tls ? createHttpsServer({ cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) }, handler) : createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   return {
-    realm: `http://127.0.0.1:${port}/token`,
+    realm: `${o.tls ? 'https' : 'http'}://${o.realmHost ?? '127.0.0.1'}:${port}/token`,
     rootcertbundle: pki.cert,
     requests,
     setTtl: (s) => (ttl = s),
