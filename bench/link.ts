@@ -46,6 +46,8 @@ interface LinkRun {
   floor: number;
   /** 100 ms windows, from the first to the last that carried bytes, with under half the rate. */
   slack: number;
+  /** Seconds from the push's start to the first 100 ms window with at least half the rate. */
+  busyFrom: number;
   json?: CopyJson;
   stored?: number;
 }
@@ -59,8 +61,10 @@ async function overLink(reg: Registry, push: (host: string) => Promise<{ s: numb
     const w = c.upWindows;
     const first = w.findIndex((b) => b > 0);
     const last = w.length - 1;
-    const slack = first < 0 ? 0 : w.slice(first, last).filter((b) => b < (RATE / 10) * 0.5).length;
-    return { s: r.s, json: r.json, up: c.up, down: c.down, connections: c.connections, floor: c.up / RATE, slack };
+    const half = (RATE / 10) * 0.5;
+    const slack = first < 0 ? 0 : w.slice(first, last).filter((b) => b < half).length;
+    const busyFrom = Math.max(0, w.findIndex((b) => b >= half)) / 10;
+    return { s: r.s, json: r.json, up: c.up, down: c.down, connections: c.connections, floor: c.up / RATE, slack, busyFrom };
   } finally {
     await proxy.stop();
   }
@@ -114,7 +118,7 @@ const list = (runs: LinkRun[], d = 2) => `[${runs.map((r) => r.s.toFixed(d)).joi
 const compressedIn = (r: LinkRun) => r.json!.layers.filter((l) => l.compressed).length;
 const cold = (runs: LinkRun[]) => {
   const m = mid(runs);
-  return `${m.s.toFixed(2)} s ${list(runs)}; ${mb(m.up)} MB up, ${(m.down / 1e3).toFixed(0)} kB down, ${m.connections} connections; link floor ${m.floor.toFixed(2)} s, +${(m.s - m.floor).toFixed(2)} s over it, ${m.slack} slack 100 ms windows`;
+  return `${m.s.toFixed(2)} s ${list(runs)}; ${mb(m.up)} MB up, ${(m.down / 1e3).toFixed(0)} kB down, ${m.connections} connections; link floor ${m.floor.toFixed(2)} s, +${(m.s - m.floor).toFixed(2)} s over it; link busy from ${m.busyFrom.toFixed(1)} s, then ${m.slack} 100 ms windows under half the rate`;
 };
 
 const g = mid(gzip);
