@@ -25,28 +25,32 @@ const rows: [string, string][] = [];
 
 // Cold pushes, each to a fresh registry, median of 3 (the machine is shared, single runs are
 // noisy), in rounds of the three so that a change of load falls on all of them.
-const gzip: { s: number; json: CopyJson }[] = [];
-const none: { s: number; json: CopyJson }[] = [];
-const sko: { s: number; stored: number }[] = [];
+// CPU seconds (user + sys) beside each: on this shared machine wall times move with other
+// people's load, CPU times much less.
+const gzip: { s: number; cpu?: number; json: CopyJson }[] = [];
+const none: { s: number; cpu?: number; json: CopyJson }[] = [];
+const sko: { s: number; cpu?: number; stored: number }[] = [];
 for (let i = 0; i < 3; i++) {
   console.error(`bench push: cold round ${i + 1}/3: ${await uptime()}`);
   await execa('sync');
   let r = await startRegistry();
-  const g = await lsPush(base.image, `${r.host}/fixture:v1`, ['--compression', 'gzip']);
+  const g = await lsPush(base.image, `${r.host}/fixture:v1`, ['--compression', 'gzip'], { cpu: true });
   assert.equal(g.json.compression, 'gzip');
   gzip.push(g);
   await r.stop();
   r = await startRegistry();
-  const n = await lsPush(base.image, `${r.host}/fixture:v1`, ['--compression', 'none']);
+  const n = await lsPush(base.image, `${r.host}/fixture:v1`, ['--compression', 'none'], { cpu: true });
   assert.equal(n.json.compression, 'none');
   none.push(n);
   await r.stop();
   r = await startRegistry();
-  const k = await skopeoPush(`${layout}:fixture`, `${r.host}/fixture:v1`);
-  sko.push({ s: k.s, stored: await storedBytes(r.dir) });
+  const k = await skopeoPush(`${layout}:fixture`, `${r.host}/fixture:v1`, { cpu: true });
+  sko.push({ s: k.s, cpu: k.cpu, stored: await storedBytes(r.dir) });
   await r.stop();
 }
 const list = (xs: { s: number }[], d = 2) => `[${xs.map((x) => x.s.toFixed(d)).join(', ')}]`;
+const cpuOf = (xs: { cpu?: number }[]) => median(xs.map((x) => x.cpu!));
+const cpuList = (xs: { cpu?: number }[]) => `${cpuOf(xs).toFixed(2)} s CPU [${xs.map((x) => x.cpu!.toFixed(2)).join(', ')}]`;
 const mb = (n: number) => (n / 1e6).toFixed(0);
 const coldGzip = median(gzip.map((x) => x.s));
 const coldNone = median(none.map((x) => x.s));
@@ -54,11 +58,11 @@ const skCold = median(sko.map((x) => x.s));
 const gz = gzip[0].json;
 rows.push([
   'longshore cold push, gzip (default level; median of 3)',
-  `${coldGzip.toFixed(2)} s ${list(gzip)}, ${mb(gz.bytesSent)} MB in ${gz.layers.length} layers, ${gz.layers.filter((l) => l.compressed).length} compressed on the way`,
+  `${coldGzip.toFixed(2)} s ${list(gzip)}, ${cpuList(gzip)}, ${mb(gz.bytesSent)} MB in ${gz.layers.length} layers, ${gz.layers.filter((l) => l.compressed).length} compressed on the way`,
 ]);
-rows.push(['skopeo copy oci: → docker:// cold, gzip (median of 3)', `${skCold.toFixed(2)} s ${list(sko)}, registry holds ${mb(sko[sko.length - 1].stored)} MB`]);
-rows.push(['cold ratio longshore gzip / skopeo', (coldGzip / skCold).toFixed(3)]);
-rows.push(['longshore cold push, --compression none (median of 3)', `${coldNone.toFixed(2)} s ${list(none)}, ${mb(none[0].json.bytesSent)} MB uncompressed; ratio to skopeo ${(coldNone / skCold).toFixed(3)}`]);
+rows.push(['skopeo copy oci: → docker:// cold, gzip (median of 3)', `${skCold.toFixed(2)} s ${list(sko)}, ${cpuList(sko)}, registry holds ${mb(sko[sko.length - 1].stored)} MB`]);
+rows.push(['cold ratio longshore gzip / skopeo', `${(coldGzip / skCold).toFixed(3)} (CPU time: ${(cpuOf(gzip) / cpuOf(sko)).toFixed(3)})`]);
+rows.push(['longshore cold push, --compression none (median of 3)', `${coldNone.toFixed(2)} s ${list(none)}, ${cpuList(none)}, ${mb(none[0].json.bytesSent)} MB uncompressed; ratio to skopeo ${(coldNone / skCold).toFixed(3)}`]);
 
 // Re-push after a one-file change, fresh HOME, same registry and tag (default compression, gzip).
 // The pushes above left hundreds of MB of dirty pages: flush them first, so that their writeback
@@ -103,6 +107,8 @@ console.log(
     cold_ratio_vs_skopeo: Number((coldGzip / skCold).toFixed(3)),
     cold_none_s: Number(coldNone.toFixed(3)),
     cold_none_ratio_vs_skopeo: Number((coldNone / skCold).toFixed(3)),
+    cold_gzip_cpu_s: Number(cpuOf(gzip).toFixed(2)),
+    skopeo_cold_cpu_s: Number(cpuOf(sko).toFixed(2)),
     repush_s: Number(re.s.toFixed(3)),
     rss_2g_mb: Math.round(rssMb),
   }),
