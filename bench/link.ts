@@ -15,6 +15,7 @@
 // not limited. No latency is added: the link is loopback's round trips at 100 Mbit/s.
 // Last line: one JSON object.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { execa } from 'execa';
 import { buildFixtureImage } from './_fixture.js';
 import { lsPush, median, printTable, skopeoPush, storedBytes, uptime, type CopyJson } from './_push-common.js';
@@ -110,6 +111,7 @@ await execa('sync');
 const repush: LinkRun[] = [];
 for (let i = 0; i < REPUSHES; i++) repush.push(await overLink(filled!, (host) => lsPush(changes[i], `${host}/fixture:change-${i + 1}`)));
 await filled!.stop();
+rmSync(layout, { recursive: true, force: true });
 console.error(`bench link: done: ${await uptime()}`);
 
 const mid = (runs: LinkRun[]): LinkRun => [...runs].sort((a, b) => a.s - b.s)[Math.floor(runs.length / 2)];

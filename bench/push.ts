@@ -2,6 +2,7 @@
 // default for docker://, and with --compression none for reference, against skopeo's gzip), the
 // re-push after a one-file change with a fresh HOME, and peak RSS while pushing one 2 GB layer.
 // Last line: one JSON object.
+import { rmSync } from 'node:fs';
 import { execa } from 'execa';
 import assert from 'node:assert/strict';
 import { buildFixtureImage } from './_fixture.js';
@@ -96,6 +97,7 @@ const [maxKb, user, sys] = rss.stderr.trim().split('\n').pop()!.split(' ').map(N
 const rssMb = maxKb / 1024;
 rows.push(['2 GB layer push (gzip)', `${rss.s.toFixed(2)} s, ${(user + sys).toFixed(1)} s CPU, peak RSS ${rssMb.toFixed(0)} MB, registry holds ${mb(await storedBytes(bigReg.dir))} MB`]);
 await bigReg.stop();
+rmSync(layout, { recursive: true, force: true });
 console.error(`bench push: done: ${await uptime()}`);
 
 printTable(rows);
