@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { constants, crc32, deflateRaw, zstdCompress } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Compression } from '../image/media-types.js';
-import { BLOCK_SIZE, GZIP_MEM_LEVEL, ZSTD_WINDOW_LOG } from './encoding.js';
+import { BLOCK_SIZE, GZIP_MEM_LEVEL, INCOMPRESSIBLE_BITS, ZSTD_WINDOW_LOG } from './encoding.js';
 
 const deflateRawAsync = promisify(deflateRaw);
 const zstdCompressAsync = promisify(zstdCompress);
@@ -96,21 +96,52 @@ interface Job {
 /** Compressed blocks a layer may hold back while an earlier one is still being compressed. */
 const AHEAD = availableParallelism() + 1;
 
+/**
+ * Bits per byte of a sample of `block` (16 spans of 4 KiB, spread over it): above
+ * INCOMPRESSIBLE_BITS, deflate finds nothing to gain (data compressed or encrypted already), and
+ * the block is stored rather than searched for matches at a cost of seconds per hundred megabytes.
+ * Depends only on the block's bytes, so the output stays deterministic.
+ */
+export function sampleEntropy(block: Buffer): number {
+  const counts = new Uint32Array(256);
+  const span = 4096;
+  const spans = Math.min(16, Math.ceil(block.length / span));
+  const stride = spans > 1 ? Math.floor((block.length - span) / (spans - 1)) : 0;
+  let n = 0;
+  for (let s = 0; s < spans; s++) {
+    const start = s * stride;
+    const end = Math.min(block.length, start + span);
+    for (let i = start; i < end; i++) counts[block[i]]++;
+    n += end - start;
+  }
+  let bits = 0;
+  for (const c of counts) if (c) bits -= (c / n) * Math.log2(c / n);
+  return bits;
+}
+
+/** A small output keeps only its own bytes alive, not the whole output buffer it was made in. */
+const compact = (out: Buffer): Buffer => (out.length < out.buffer.byteLength / 2 ? Buffer.from(out) : out);
+
 function compressBlock(block: Buffer, o: EncodeOptions, dictionary: Buffer | undefined): Promise<Buffer> {
+  return compressInto(block, o, dictionary).then(compact);
+}
+
+function compressInto(block: Buffer, o: EncodeOptions, dictionary: Buffer | undefined): Promise<Buffer> {
   if (o.compression === 'gzip')
     return deflateRawAsync(block, {
-      level: o.level,
+      level: sampleEntropy(block) > INCOMPRESSIBLE_BITS ? constants.Z_NO_COMPRESSION : o.level,
       windowBits: 15,
       memLevel: GZIP_MEM_LEVEL,
       strategy: constants.Z_DEFAULT_STRATEGY,
       finishFlush: constants.Z_SYNC_FLUSH,
-      // Output in 256 KiB pieces: one round trip to the thread pool each, not one per 16 KiB.
-      chunkSize: 256 * 1024,
+      // Room for the whole output (deflate's worst case is the input plus 5 bytes per 16 KiB):
+      // one round trip to the thread pool per block, and no pieces to join.
+      chunkSize: block.length + (64 << 10),
       ...(dictionary ? { dictionary } : {}),
     });
   return zstdCompressAsync(block, {
     pledgedSrcSize: block.length,
-    chunkSize: 256 * 1024,
+    chunkSize: block.length + (64 << 10),
     params: {
       [constants.ZSTD_c_compressionLevel]: o.level,
       [constants.ZSTD_c_enableLongDistanceMatching]: 1,

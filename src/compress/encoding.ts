@@ -24,6 +24,9 @@ export const BLOCK_SIZE: Record<Exclude<Compression, 'none'>, number> = {
 /** zlib's memLevel 9 (the most): on this data as small an output as 8, and faster. */
 export const GZIP_MEM_LEVEL = 9;
 
+/** gzip stores a block whose sampled bytes carry more bits per byte than this (blocks.ts, sampleEntropy). */
+export const INCOMPRESSIBLE_BITS = 7.95;
+
 /** zstd's window (log2): the block, so long-distance matching sees all of it; decoders take up to 2^27 by default. */
 export const ZSTD_WINDOW_LOG = 25;
 
@@ -36,6 +39,6 @@ export const ZSTD_WINDOW_LOG = 25;
  */
 export function compressorName(c: Exclude<Compression, 'none'>, level: number): string {
   const lib = c === 'gzip' ? `zlib-${versions.zlib}` : `zstd-${versions.zstd}`;
-  const extra = c === 'zstd' ? ` window=${ZSTD_WINDOW_LOG} ldm` : ` mem=${GZIP_MEM_LEVEL} primed`;
+  const extra = c === 'zstd' ? ` window=${ZSTD_WINDOW_LOG} ldm` : ` mem=${GZIP_MEM_LEVEL} primed stored>${INCOMPRESSIBLE_BITS}`;
   return `longshore-blocks/1 ${c} level=${level} block=${BLOCK_SIZE[c]}${extra} ${lib}`;
 }

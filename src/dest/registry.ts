@@ -12,7 +12,7 @@ import { KnownBlobs, pairsFromImage, type KnownBlob } from '../image/known-blobs
 import { COMPRESSOR_ANNOTATION, IMAGE_MANIFEST_TYPES, MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST } from '../image/media-types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import { RepositoryApi } from '../registry/api.js';
-import { mergeBlobMap, readBlobMap, writeBlobMap } from '../registry/blob-map.js';
+import { mergeBlobMap, readBlobMap, writeBlobMap, type BlobMap } from '../registry/blob-map.js';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential } from '../registry/credentials.js';
 import { formatReference, parseName, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
@@ -61,7 +61,7 @@ export class RegistryDestination implements ImageDestination {
   private readonly sessions = new Map<string, string>();
   /** What uploads this registry takes, learnt as the copy goes. */
   private readonly modes: UploadModes = {};
-  private known: Promise<{ blobs: KnownBlobs; record: KnownBlob[] }> | undefined;
+  private known: Promise<{ blobs: KnownBlobs; record: BlobMap }> | undefined;
   /** Compressed blobs this copy made present, for the record. */
   private readonly pushed: KnownBlob[] = [];
   /** The tag being pushed (none for a push by digest). */
@@ -98,7 +98,7 @@ export class RegistryDestination implements ImageDestination {
    * the image under --cache-from, and the record of the --mount-from repository. What cannot be
    * read adds nothing.
    */
-  private knownBlobs(): Promise<{ blobs: KnownBlobs; record: KnownBlob[] }> {
+  private knownBlobs(): Promise<{ blobs: KnownBlobs; record: BlobMap }> {
     return (this.known ??= (async () => {
       const api = this.api!;
       const fromImage = async (repoApi: RepositoryApi, reference: string | undefined): Promise<Candidate[]> => {
@@ -118,19 +118,18 @@ export class RegistryDestination implements ImageDestination {
       const cache = this.cacheFrom;
       const cacheApi = cache ? new RepositoryApi(this.client!, cache.repository) : undefined;
       const mountRepo = mountSource(undefined, this.ref, this.flags.mountFrom);
-      const recordOf = (repoApi: RepositoryApi): Promise<Candidate[]> =>
-        readBlobMap(repoApi).then(
-          (r) => r.map((k) => ({ ...k, repository: repoApi.repository })),
-          () => [],
-        );
+      const none: BlobMap = { found: false, entries: [] };
+      const recordOf = (repoApi: RepositoryApi): Promise<BlobMap> => readBlobMap(repoApi).catch(() => none);
+      const candidates = (r: BlobMap, repoApi: RepositoryApi): Candidate[] => r.entries.map((k) => ({ ...k, repository: repoApi.repository }));
+      const mountApi = mountRepo ? new RepositoryApi(this.client!, mountRepo) : undefined;
       const [own, record, cached, mountable] = await Promise.all([
         fromImage(api, this.tagNow),
         recordOf(api),
         cacheApi ? fromImage(cacheApi, cache!.digest ?? cache!.tag ?? 'latest') : Promise.resolve([]),
-        mountRepo ? recordOf(new RepositoryApi(this.client!, mountRepo)) : Promise.resolve([]),
+        mountApi ? recordOf(mountApi) : Promise.resolve(none),
       ]);
       const blobs = new KnownBlobs();
-      for (const list of [own, record, cached, mountable]) blobs.add(list);
+      for (const list of [own, candidates(record, api), cached, mountApi ? candidates(mountable, mountApi) : []]) blobs.add(list);
       return { blobs, record };
     })());
   }
@@ -150,15 +149,19 @@ export class RegistryDestination implements ImageDestination {
   /** A layer compressed on the way: a blob the registry holds for it, confirmed by HEAD (or mounted from --cache-from). */
   private async reuseCompressed(blob: Blob, _ctx: StepContext): Promise<Reused | undefined> {
     const api = this.api!;
-    const { blobs } = await this.knownBlobs();
+    const { blobs, record } = await this.knownBlobs();
+    // The record learns what it does not list yet; an entry it has keeps its place.
+    const learn = (k: Candidate) => {
+      if (!record.entries.some((e) => e.diffID === k.diffID && e.digest === k.digest)) this.pushed.push(k);
+    };
     for (const k of blobs.candidates(blob.diffID!, blob.mediaType) as Candidate[]) {
       const descriptor = { mediaType: blob.mediaType, digest: k.digest, size: k.size, ...(k.compressor ? { annotations: { [COMPRESSOR_ANNOTATION]: k.compressor } } : {}) };
       if (await api.hasBlob(k.digest, k.size)) {
-        this.pushed.push(k);
+        learn(k);
         return { action: 'skipped', detail: 'already in registry, compressed', descriptor };
       }
       if (k.repository !== api.repository && (await api.mount(k.digest, k.repository)).mounted) {
-        this.pushed.push(k);
+        learn(k);
         return { action: 'mounted', detail: `from ${k.repository}, compressed`, descriptor };
       }
     }
@@ -188,11 +191,11 @@ export class RegistryDestination implements ImageDestination {
     const api = this.api!;
     try {
       const { record } = await this.knownBlobs();
-      const entries = mergeBlobMap(this.pushed, record);
+      const entries = mergeBlobMap(this.pushed, record.entries);
       const upload = async (bytes: Buffer, digest: string) => {
         await pushBlob(api, { digest, size: bytes.length, open: () => measuring(Readable.from([bytes]), { digest, size: bytes.length }), label: `record ${digest}` }, { state() {} }, this.modes);
       };
-      await writeBlobMap(api, entries, upload);
+      await writeBlobMap(api, record, entries, upload);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       ctx.progress.info(`warning: the image is pushed, but the record of its compressed layers was not updated (${e.message}); a later push from a machine without them may compress them again`);

@@ -29,22 +29,33 @@ function parse(bytes: Buffer): KnownBlob[] {
   );
 }
 
-/** The record's entries; [] when the repository has none, or one this version cannot read. */
-export async function readBlobMap(api: RepositoryApi): Promise<KnownBlob[]> {
+/** What the repository's record holds; `found` when there is one (so its config blob is there too). */
+export interface BlobMap {
+  found: boolean;
+  entries: KnownBlob[];
+}
+
+/** The record's entries; none when the repository has no record, or one this version cannot read. */
+export async function readBlobMap(api: RepositoryApi): Promise<BlobMap> {
+  const entries = await readEntries(api);
+  return entries ? { found: true, entries } : { found: false, entries: [] };
+}
+
+async function readEntries(api: RepositoryApi): Promise<KnownBlob[] | undefined> {
   const m = await api.getManifest(BLOB_MAP_TAG, MEDIA_TYPE_OCI_MANIFEST);
-  if (!m) return [];
+  if (!m) return undefined;
   let doc: { artifactType?: unknown; layers?: { mediaType?: unknown; digest?: unknown }[] };
   try {
     doc = JSON.parse(m.bytes.toString('utf8'));
   } catch {
-    return [];
+    return undefined;
   }
   const layer = doc.artifactType === BLOB_MAP_TYPE && Array.isArray(doc.layers) ? doc.layers.find((l) => l?.mediaType === BLOB_MAP_TYPE) : undefined;
-  if (!layer || !isDigest(layer.digest)) return [];
+  if (!layer || !isDigest(layer.digest)) return undefined;
   try {
     return parse(await api.getBlobBytes(layer.digest));
   } catch {
-    return [];
+    return undefined;
   }
 }
 
@@ -62,16 +73,16 @@ export function mergeBlobMap(pushed: readonly KnownBlob[], read: readonly KnownB
   return out;
 }
 
-/** Uploads the record and moves its tag to it. */
-export async function writeBlobMap(api: RepositoryApi, entries: readonly KnownBlob[], upload: (bytes: Buffer, digest: string) => Promise<void>): Promise<void> {
+/**
+ * Uploads the record and moves its tag to it: three requests when `previous` was found (its empty
+ * config is there already), nothing at all when the entries did not change.
+ */
+export async function writeBlobMap(api: RepositoryApi, previous: BlobMap, entries: readonly KnownBlob[], upload: (bytes: Buffer, digest: string) => Promise<void>): Promise<void> {
+  if (previous.found && JSON.stringify(entries) === JSON.stringify(previous.entries)) return;
   const record = Buffer.from(JSON.stringify({ version: 1, entries } satisfies Record1));
   const digest = sha256(record);
-  for (const [bytes, d] of [
-    [Buffer.from('{}'), EMPTY.digest],
-    [record, digest],
-  ] as const) {
-    if (!(await api.hasBlob(d, bytes.length))) await upload(bytes, d);
-  }
+  if (!previous.found && !(await api.hasBlob(EMPTY.digest, EMPTY.size))) await upload(Buffer.from('{}'), EMPTY.digest);
+  await upload(record, digest);
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,

@@ -11,7 +11,7 @@
 //
 // Nothing is written to disk: a restart regenerates the blob from the store (the compression is
 // deterministic, so the bytes are the same).
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { header1 } from './client.js';
 import { nextLocation, receivedBytes, RepositoryApi } from './api.js';
 import { TransientError } from './errors.js';
@@ -20,6 +20,8 @@ import { backoffMs, DEFAULT_RETRY, retryKind, withRetry, type RetryOptions } fro
 
 /** GHCR refuses PATCH bodies over 4 MiB. */
 export const CHUNK_SIZE = 4 << 20;
+/** The first chunk is smaller, so that the link is busy soon after compression starts. */
+export const FIRST_CHUNK_SIZE = 1 << 20;
 
 /** What the registry was found to take, for the rest of the copy (shared by its uploads). */
 export interface UploadModes {
@@ -86,9 +88,17 @@ export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEven
         got = await body.measured;
         verified = await api.closeUpload(header1(res.headers, 'location') ? nextLocation(res, what) : location, got.digest, what);
       } else {
-        location = await sendChunks(api, location, body, what, retry);
-        got = await body.measured;
-        verified = await api.closeUpload(location, got.digest, what);
+        const chunks = ahead(chunksOf(body));
+        const first = await chunks.next();
+        if (!first.done && first.value.last && !modes.noMonolithic) {
+          // The whole blob in one chunk: one PUT, now that its digest is known.
+          got = await body.measured;
+          verified = await api.putBlob(location, got.digest, Readable.from(first.value.pieces), got.size, what);
+        } else {
+          location = await sendChunks(api, location, first, chunks, what, retry);
+          got = await body.measured;
+          verified = await api.closeUpload(location, got.digest, what);
+        }
       }
     } catch (e) {
       body.destroy();
@@ -117,12 +127,13 @@ export async function pushBlob(api: RepositoryApi, src: BlobSource, ev: BlobEven
   });
 }
 
-/** Reads `src` in CHUNK_SIZE pieces. */
 /** A chunk as the pieces the stream gave (not copied into one buffer), and its length. */
 class Chunk {
   constructor(
     readonly pieces: Buffer[],
     readonly length: number,
+    /** The stream ended with this chunk. */
+    readonly last: boolean,
   ) {}
   /** The bytes from `from` on, as pieces (no copy). */
   from(from: number): Buffer[] {
@@ -139,26 +150,44 @@ class Chunk {
   }
 }
 
-/** Reads `src` in chunks of CHUNK_SIZE bytes (the last one shorter). */
-async function* chunks(src: AsyncIterable<Buffer>): AsyncGenerator<Chunk> {
+/** Reads `src` in chunks: FIRST_CHUNK_SIZE bytes, then CHUNK_SIZE bytes, the last one shorter. */
+async function* chunksOf(src: AsyncIterable<Buffer>): AsyncGenerator<Chunk> {
+  let size = FIRST_CHUNK_SIZE;
   let parts: Buffer[] = [];
   let have = 0;
   for await (const c of src) {
     let rest = c;
-    while (have + rest.length >= CHUNK_SIZE) {
-      const take = CHUNK_SIZE - have;
+    while (have + rest.length >= size) {
+      const take = size - have;
       parts.push(rest.subarray(0, take));
-      yield new Chunk(parts, CHUNK_SIZE);
+      yield new Chunk(parts, size, false);
       parts = [];
       have = 0;
       rest = rest.subarray(take);
+      size = CHUNK_SIZE;
     }
     if (rest.length) {
       parts.push(rest);
       have += rest.length;
     }
   }
-  if (have) yield new Chunk(parts, have);
+  if (have) yield new Chunk(parts, have, true);
+}
+
+/** `it`, with its next item made while the current one is used: the next chunk is ready when a PATCH returns. */
+async function* ahead<T>(it: AsyncIterator<T>): AsyncGenerator<T, void, undefined> {
+  let next = it.next();
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      next.catch(() => {}); // awaited at the top of the loop, or abandoned with the upload
+      yield r.value;
+    }
+  } finally {
+    await it.return?.(undefined);
+  }
 }
 
 /**
@@ -184,9 +213,10 @@ async function resumeAt(api: RepositoryApi, location: string, what: string, offs
  * with 416 or lost with its connection is resent from the offset the upload's status reports.
  * Returns the newest Location.
  */
-async function sendChunks(api: RepositoryApi, location: string, src: Readable, what: string, retry: RetryOptions): Promise<string> {
+async function sendChunks(api: RepositoryApi, location: string, first: IteratorResult<Chunk, void>, rest: AsyncGenerator<Chunk, void, undefined>, what: string, retry: RetryOptions): Promise<string> {
   let offset = 0;
-  for await (const chunk of chunks(src)) {
+  for (let step = first; !step.done; step = await rest.next()) {
+    const chunk = step.value;
     let sent = offset; // the registry holds [0, sent)
     for (let failures = 0; sent < offset + chunk.length; ) {
       let res;

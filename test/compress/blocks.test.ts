@@ -76,3 +76,14 @@ test('gzip: an empty input is a valid, empty gzip member', async () => {
   const out = await encode(Buffer.alloc(0), 'gzip', 4, 1);
   assert.equal(gunzipSync(out).length, 0);
 });
+
+test('gzip: a block of random bytes is stored, not searched; the output still decodes', async () => {
+  const { sampleEntropy } = await import('../../src/compress/blocks.js');
+  const random = randomBytes(BLOCK_SIZE.gzip * 2);
+  assert.ok(sampleEntropy(random) > 7.95);
+  assert.ok(sampleEntropy(sample(BLOCK_SIZE.gzip)) < 7);
+  const out = await encode(random, 'gzip', 4, 1 << 20);
+  assert.ok(gunzipSync(out).equals(random));
+  // Stored: the input plus a few bytes per 64 KiB stored block, and the gzip framing.
+  assert.ok(out.length < random.length * 1.001 + 64, `${out.length} for ${random.length}`);
+});

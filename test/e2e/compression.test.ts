@@ -232,8 +232,9 @@ describe("real registries' upload quirks, emulated in front of the real registry
   test('a 416 mid-upload: the upload status is asked, and the upload resumes from the registry\'s offset', async () => {
     let refused = false;
     proxy.setRule((q) => {
-      // The second chunk of the first multi-chunk upload is refused once, without reaching the registry.
-      if (!refused && isPatch(q) && String(q.headers['content-range'] ?? '').startsWith(`${4 << 20}-`)) {
+      // The second chunk (after the first 1 MiB) of the first multi-chunk upload is refused once,
+      // without reaching the registry.
+      if (!refused && isPatch(q) && String(q.headers['content-range'] ?? '').startsWith(`${1 << 20}-`)) {
         refused = true;
         return { kind: 'status', status: 416 };
       }
@@ -250,7 +251,7 @@ describe("real registries' upload quirks, emulated in front of the real registry
     assert.ok(status, 'the upload status was asked');
     // The resumed chunk starts where the registry said it was, in the same session.
     const resumed = proxy.seen.slice(refusedAt + 1).find((q) => isPatch(q) && session(q) === session(proxy.seen[refusedAt]));
-    assert.equal(String(resumed?.headers['content-range']).split('-')[0], String(4 << 20));
+    assert.equal(String(resumed?.headers['content-range']).split('-')[0], String(1 << 20));
     await skopeoVerifies(`${reg.host}/resume/big:v1`);
   });
 });
