@@ -27,7 +27,7 @@ export const COPY_OPTIONS: Record<string, OptionSpec> = {
   'ca-cert': { type: 'string', describe: 'extra CA certificate (PEM) to trust' },
   'mount-from': { type: 'string', describe: 'registry: another repository of the same registry to mount missing layers from' },
   compression: { type: 'string', values: COMPRESSIONS, describe: 'layer compression: gzip, zstd or none (default: gzip for docker://, none elsewhere, or the image\'s own)' },
-  'compression-level': { type: 'number', describe: 'gzip 1-9 (default 6), zstd 1-19 (default 9)' },
+  'compression-level': { type: 'number', describe: 'gzip 1-9 (default 4), zstd 1-19 (default 3)' },
   'cache-from': { type: 'string', describe: 'registry: an image in the same registry whose compressed layers the push may reuse' },
   json: { type: 'boolean', describe: 'print the summary as JSON on stdout' },
   quiet: { alias: 'q', type: 'boolean', describe: 'print nothing but errors' },

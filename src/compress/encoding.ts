@@ -4,7 +4,7 @@ import { versions } from 'node:process';
 import type { Compression } from '../image/media-types.js';
 
 /** Levels each compressor takes, and the default: gzip as gzip(1) and zlib count them, zstd as zstd(1). */
-// Defaults measured on the bench fixture (docs/registry.md, compression): gzip 4 makes 146 MB of
+// Defaults measured on the bench fixture (docs/registry.md, "Compressed layers"): gzip 4 makes 146 MB of
 // its 417 MB (skopeo's gzip: 147 MB) in 55% of the CPU time of gzip 6 (142 MB); zstd 3 with
 // long-distance matching over a 32 MiB window makes 111 MB faster than gzip 1 runs.
 export const LEVELS: Record<Exclude<Compression, 'none'>, { min: number; max: number; default: number }> = {
