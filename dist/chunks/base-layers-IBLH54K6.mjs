@@ -1,0 +1,95 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+import {
+  FORMAT_VERSION
+} from "./chunk-IL7AU26K.mjs";
+import {
+  readNixAttrs
+} from "./chunk-OWDD4U2F.mjs";
+import {
+  checkLock
+} from "./chunk-KZ4FDHVG.mjs";
+import "./chunk-UDBCNKGI.mjs";
+import "./chunk-AO2UATTK.mjs";
+import "./chunk-4C2TZ6CT.mjs";
+import "./chunk-7RPV3IJF.mjs";
+import {
+  digestHex
+} from "./chunk-CIGM6B6C.mjs";
+import {
+  UserError
+} from "./chunk-YSJMHLAX.mjs";
+import "./chunk-MKYGQBWT.mjs";
+
+// src/commands/base-layers.ts
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+function baseLayers(lock, blobOf, sourceRepository) {
+  const config = JSON.parse(lock.config.raw);
+  const history = Array.isArray(config.history) ? config.history : [];
+  const nonEmpty = history.filter((h) => !h.empty_layer);
+  const perLayer = nonEmpty.length === lock.layers.length ? nonEmpty : void 0;
+  const layers = lock.layers.map((l, i) => {
+    const blob = blobOf(l.digest);
+    let size;
+    try {
+      size = statSync(blob).size;
+    } catch {
+      throw new UserError("STORE_PATH_MISSING", `base layer ${l.digest}: the fetched blob ${blob} is missing`);
+    }
+    if (size !== l.size) throw new UserError("DIGEST_MISMATCH", `base layer ${l.digest}: the fetched blob ${blob} has ${size} bytes, the manifest says ${l.size}`);
+    return {
+      mediaType: l.mediaType,
+      digest: l.digest,
+      size: l.size,
+      diffID: l.diffID,
+      paths: [],
+      copyToRoot: [],
+      perms: [],
+      entries: [],
+      history: perLayer ? { ...perLayer[i] } : { created_by: `base image ${lock.reference}` },
+      blob,
+      sourceRepository
+    };
+  });
+  const base = {
+    reference: lock.reference,
+    manifestDigest: lock.manifest.digest,
+    os: String(config.os ?? lock.platform.os),
+    architecture: String(config.architecture ?? lock.platform.architecture),
+    ...typeof config.variant === "string" ? { variant: config.variant } : {},
+    config: typeof config.config === "object" && config.config ? config.config : {},
+    history
+  };
+  return { version: FORMAT_VERSION, layers, base };
+}
+function baseLayersCommand(args) {
+  const a = readNixAttrs(args.attrs);
+  const at = a.attrs;
+  let lockText;
+  let blobOf;
+  if (typeof at.dir === "string") {
+    const dir = at.dir;
+    lockText = readFileSync(join(dir, "lock.json"), "utf8");
+    blobOf = (d) => join(dir, "blobs", digestHex(d));
+  } else if (typeof at.lock === "string" && typeof at.blobs === "object" && at.blobs) {
+    lockText = at.lock;
+    const blobs = at.blobs;
+    blobOf = (d) => {
+      if (typeof blobs[d] !== "string") throw new UserError("BUILD_ATTRS", `${a.file}: no fetched blob for ${d}`);
+      return blobs[d];
+    };
+  } else throw new UserError("BUILD_ATTRS", `${a.file}: expected "lock" and "blobs", or "dir"`);
+  let parsed;
+  try {
+    parsed = JSON.parse(lockText);
+  } catch (e) {
+    throw new UserError("INVALID_LOCK", `the lock file is not valid JSON: ${e.message}`);
+  }
+  const lock = checkLock(parsed, typeof at.lockName === "string" ? at.lockName : "the lock file");
+  const src = typeof at.sourceRepository === "string" ? at.sourceRepository : `${lock.registry}/${lock.repository}`;
+  writeFileSync(a.out, JSON.stringify(baseLayers(lock, blobOf, src), null, 1) + "\n");
+}
+export {
+  baseLayers,
+  baseLayersCommand
+};
