@@ -28,7 +28,7 @@ var BUILD_COMMANDS = {
   },
   "build-image": {
     flags: ["attrs"],
-    run: async (f, entryUrl) => (await import("./chunks/build-image-IRMWQCRK.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
+    run: async (f, entryUrl) => (await import("./chunks/build-image-DCGW3JUG.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
   },
   "build-nix-db": {
     flags: ["attrs"],
@@ -36,13 +36,13 @@ var BUILD_COMMANDS = {
   },
   "base-layers": {
     flags: ["attrs"],
-    run: async (f) => (await import("./chunks/base-layers-IBLH54K6.mjs")).baseLayersCommand({ attrs: f.attrs })
+    run: async (f) => (await import("./chunks/base-layers-BXYBBPZ5.mjs")).baseLayersCommand({ attrs: f.attrs })
   },
   // Base images (issue 5): one registry blob into a fixed-output derivation's $out.
   "fetch-blob": {
     flags: ["registry", "repository", "digest", "size", "out", "tls-verify", "ca-cert"],
     required: ["registry", "repository", "digest", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-4OODIPQU.mjs")).fetchBlobCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-X2HYH4MY.mjs")).fetchBlobCommand({
       registry: f.registry,
       repository: f.repository,
       digest: f.digest,
@@ -55,7 +55,7 @@ var BUILD_COMMANDS = {
   "fetch-image": {
     flags: ["reference", "os", "arch", "variant", "out", "tls-verify", "ca-cert"],
     required: ["reference", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-4OODIPQU.mjs")).fetchImageCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-X2HYH4MY.mjs")).fetchImageCommand({
       reference: f.reference,
       platform: { os: f.os || "linux", architecture: f.arch || "amd64", ...f.variant ? { variant: f.variant } : {} },
       out: f.out,
@@ -103,10 +103,10 @@ try {
   else if (isBuildCommand(cmd)) await runBuild(process.argv.slice(2), import.meta.url);
   else {
     module.enableCompileCache();
-    const copy = cmd === "copy" ? await import("./chunks/copy-main-MQTHHHXY.mjs") : void 0;
+    const copy = cmd === "copy" ? await import("./chunks/copy-main-J6C3HWUP.mjs") : void 0;
     const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);
-    else await (await import("./chunks/cli-IWPYYRME.mjs")).run();
+    else await (await import("./chunks/cli-ZBV3AUD2.mjs")).run();
     process.exit(process.exitCode ?? 0);
   }
 } catch (e) {

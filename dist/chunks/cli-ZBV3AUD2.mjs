@@ -4,7 +4,7 @@ import {
   copyCommand,
   openImage,
   toCopyArgs
-} from "./chunk-UZGALJWH.mjs";
+} from "./chunk-TY4EVPKA.mjs";
 import "./chunk-4PFZZYPE.mjs";
 import "./chunk-2GH5RYRP.mjs";
 import {
@@ -5660,7 +5660,7 @@ function cli(argv, hooks = {}) {
   const copy = hooks.copy ?? copyCommand;
   return yargs_default(argv).scriptName("longshore").parserConfiguration({ "duplicate-arguments-array": false, "dot-notation": false }).usage("$0 <command> [options]\n\nArchive-less container images for Nix.").command(
     "copy <image> <destination>",
-    "copy an image built by the Nix library to oci:DIR[:TAG], docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, docker-archive:FILE, oci-archive:FILE",
+    "copy an image built by the Nix library to oci:DIR[:TAG], dir:DIR, docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, containers-storage:[NAME[:TAG]], docker-archive:FILE, oci-archive:FILE",
     (y) => y.positional("image", { type: "string", demandOption: true, describe: "image JSON (a buildImage output)" }).positional("destination", { type: "string", demandOption: true }).options(COPY_OPTIONS),
     async (a) => {
       await copy(toCopyArgs(String(a.image), String(a.destination), a));
@@ -5670,7 +5670,7 @@ function cli(argv, hooks = {}) {
     "pin a base image for pullImageFromManifest: write its platform manifest, config and layer digests to a lock JSON",
     (y) => y.positional("reference", { type: "string", demandOption: true, describe: "docker://HOST/NAME[:TAG|@DIGEST]" }).option("output", { alias: "o", type: "string", describe: "lock file to write (default: stdout)" }).option("os", { type: "string", default: "linux", describe: "platform OS to pick from a multi-arch index" }).option("arch", { type: "string", default: "amd64", describe: "platform architecture (amd64, arm64, \u2026)" }).option("variant", { type: "string", describe: "platform variant (v7, v8, \u2026)" }).option("tls-verify", { type: "boolean", describe: "verify TLS (default true; false also allows plain HTTP)" }).option("creds", { type: "string", describe: "registry credentials USER:PASSWORD" }).option("src-creds", { type: "string", hidden: true }).option("registry-token", { type: "string", describe: "bearer token for the registry" }).option("creds-file", { type: "string", describe: "file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines" }).option("authfile", { type: "string", describe: "auth.json / config.json to read credentials from" }).option("ca-cert", { type: "string", describe: "extra CA certificate (PEM) to trust" }),
     async (a) => {
-      const { lockCommand } = await import("./lock-7ES3VE2U.mjs");
+      const { lockCommand } = await import("./lock-HFXWJ5VK.mjs");
       await lockCommand({
         reference: a.reference,
         output: a.output,

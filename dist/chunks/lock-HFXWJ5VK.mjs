@@ -8,11 +8,11 @@ import {
   choosePlatform,
   lockCommand,
   parseSourceRef
-} from "./chunk-KZ4FDHVG.mjs";
+} from "./chunk-HML5JJRY.mjs";
 import "./chunk-UDBCNKGI.mjs";
 import "./chunk-AO2UATTK.mjs";
 import "./chunk-4C2TZ6CT.mjs";
-import "./chunk-7RPV3IJF.mjs";
+import "./chunk-JO7HQLJM.mjs";
 import "./chunk-CIGM6B6C.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";

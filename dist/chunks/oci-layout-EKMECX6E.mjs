@@ -1,5 +1,10 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
+  hasBlobFile,
+  putBlobFile,
+  reuseBlobFile
+} from "./chunk-7BZHQ5Q2.mjs";
+import {
   KnownBlobs,
   pairsFromImage
 } from "./chunk-KMF2HFYC.mjs";
@@ -9,9 +14,8 @@ import {
 } from "./chunk-ERSFCDHN.mjs";
 import {
   checkOciLayoutTag
-} from "./chunk-7RPV3IJF.mjs";
+} from "./chunk-JO7HQLJM.mjs";
 import {
-  COMPRESSOR_ANNOTATION,
   MEDIA_TYPE_OCI_INDEX,
   digestHex,
   isDigest
@@ -22,19 +26,9 @@ import {
 import "./chunk-MKYGQBWT.mjs";
 
 // src/dest/oci-layout.ts
-import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
 var REF_NAME = "org.opencontainers.image.ref.name";
-async function exists(file, size) {
-  try {
-    return (await stat(file)).size === size;
-  } catch {
-    return false;
-  }
-}
 var OciLayoutDestination = class {
   constructor(dir, tag) {
     this.dir = dir;
@@ -63,13 +57,8 @@ var OciLayoutDestination = class {
     });
     return {};
   }
-  async tryReuseBlob(blob) {
-    if (blob.digest !== void 0) return await exists(this.blobPath(blob.digest), blob.size) ? { action: "skipped", detail: "already in layout" } : void 0;
-    for (const k of (await this.known()).candidates(blob.diffID, blob.mediaType)) {
-      if (await exists(this.blobPath(k.digest), k.size))
-        return { action: "skipped", detail: "already in layout", descriptor: { mediaType: k.mediaType, digest: k.digest, size: k.size, ...k.compressor ? { annotations: { [COMPRESSOR_ANNOTATION]: k.compressor } } : {} } };
-    }
-    return void 0;
+  tryReuseBlob(blob) {
+    return reuseBlobFile(blob, (d) => this.blobPath(d), () => this.known(), "already in layout");
   }
   knownBlobs;
   /** The compressed layers of the images index.json names (an unreadable one is passed over). */
@@ -93,27 +82,13 @@ var OciLayoutDestination = class {
       return known;
     })();
   }
-  async putBlob(blob) {
-    if (blob.digest !== void 0) {
-      await writeAtomically(this.blobPath(blob.digest), (tmp2) => pipeline(blob.open(), createWriteStream(tmp2)));
-      return { digest: blob.digest, size: blob.size };
-    }
-    const src = blob.open();
-    const tmp = join(this.dir, "blobs", "sha256", `incoming.tmp-${randomBytes(6).toString("hex")}`);
-    try {
-      await pipeline(src, createWriteStream(tmp));
-      const got = await src.measured;
-      await rename(tmp, this.blobPath(got.digest));
-      return got;
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw fileError(e, tmp);
-    }
+  putBlob(blob) {
+    return putBlobFile(blob, (d) => this.blobPath(d), join(this.dir, "blobs", "sha256"));
   }
   async commit(image, manifest) {
     const tag = this.tag ?? image.tag;
     const manifestFile = this.blobPath(manifest.digest);
-    if (!await exists(manifestFile, manifest.size)) await writeAtomically(manifestFile, (tmp) => writeFile(tmp, manifest.bytes));
+    if (!await hasBlobFile(manifestFile, manifest.size)) await writeAtomically(manifestFile, (tmp) => writeFile(tmp, manifest.bytes));
     const layoutFile = join(this.dir, "oci-layout");
     await writeFile(layoutFile, JSON.stringify({ imageLayoutVersion: "1.0.0" })).catch((e) => {
       throw fileError(e, layoutFile);

@@ -1,15 +1,15 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
-  fileError
-} from "./chunk-ERSFCDHN.mjs";
-import {
   ImageArchive
 } from "./chunk-L4DUHPTN.mjs";
+import {
+  fileError
+} from "./chunk-ERSFCDHN.mjs";
 import "./chunk-6FQHKSVE.mjs";
 import {
   checkOciLayoutTag,
   parseNameTag
-} from "./chunk-7RPV3IJF.mjs";
+} from "./chunk-JO7HQLJM.mjs";
 import "./chunk-CIGM6B6C.mjs";
 import {
   UserError

@@ -27,7 +27,7 @@ import {
   formatReference,
   parseName,
   parseRegistryReference
-} from "./chunk-7RPV3IJF.mjs";
+} from "./chunk-JO7HQLJM.mjs";
 import {
   COMPRESSOR_ANNOTATION,
   IMAGE_MANIFEST_TYPES,

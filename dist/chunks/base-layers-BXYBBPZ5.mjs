@@ -7,11 +7,11 @@ import {
 } from "./chunk-OWDD4U2F.mjs";
 import {
   checkLock
-} from "./chunk-KZ4FDHVG.mjs";
+} from "./chunk-HML5JJRY.mjs";
 import "./chunk-UDBCNKGI.mjs";
 import "./chunk-AO2UATTK.mjs";
 import "./chunk-4C2TZ6CT.mjs";
-import "./chunk-7RPV3IJF.mjs";
+import "./chunk-JO7HQLJM.mjs";
 import {
   digestHex
 } from "./chunk-CIGM6B6C.mjs";

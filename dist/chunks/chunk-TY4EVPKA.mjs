@@ -611,12 +611,14 @@ function openImage(path) {
 
 // src/dest/parse.ts
 var TRANSPORTS = {
-  "docker://": async () => (await import("./registry-RAIRIX74.mjs")).parseRegistryDestination,
-  oci: async () => (await import("./oci-layout-BIK5UNI6.mjs")).parseOciLayoutDestination,
-  "oci-archive": async () => (await import("./archive-file-HBU4NP4N.mjs")).parseOciArchiveDestination,
-  "docker-archive": async () => (await import("./archive-file-HBU4NP4N.mjs")).parseDockerArchiveDestination,
-  "docker-daemon": async () => (await import("./daemon-ZIBUUURY.mjs")).parseDockerDaemonDestination,
-  podman: async () => (await import("./daemon-ZIBUUURY.mjs")).parsePodmanDestination
+  "docker://": async () => (await import("./registry-JTP75CSG.mjs")).parseRegistryDestination,
+  oci: async () => (await import("./oci-layout-EKMECX6E.mjs")).parseOciLayoutDestination,
+  "oci-archive": async () => (await import("./archive-file-FA5CUWK2.mjs")).parseOciArchiveDestination,
+  "docker-archive": async () => (await import("./archive-file-FA5CUWK2.mjs")).parseDockerArchiveDestination,
+  "docker-daemon": async () => (await import("./daemon-QWSC2OOV.mjs")).parseDockerDaemonDestination,
+  podman: async () => (await import("./daemon-QWSC2OOV.mjs")).parsePodmanDestination,
+  "containers-storage": async () => (await import("./daemon-QWSC2OOV.mjs")).parseContainersStorageDestination,
+  dir: async () => (await import("./dir-AIN5VCD6.mjs")).parseDirDestination
 };
 var transportNames = () => Object.keys(TRANSPORTS).map((t) => t.endsWith("://") ? t : t + ":").sort();
 async function parseDestination(ref, flags) {

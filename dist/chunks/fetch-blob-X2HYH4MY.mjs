@@ -5,7 +5,7 @@ import {
 import {
   RegistryReader,
   buildLock
-} from "./chunk-KZ4FDHVG.mjs";
+} from "./chunk-HML5JJRY.mjs";
 import {
   RegistryClient,
   RegistryError,
@@ -17,7 +17,7 @@ import {
 import "./chunk-4C2TZ6CT.mjs";
 import {
   parseRegistryReference
-} from "./chunk-7RPV3IJF.mjs";
+} from "./chunk-JO7HQLJM.mjs";
 import {
   digestHex,
   isDigest

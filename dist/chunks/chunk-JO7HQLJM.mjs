@@ -117,6 +117,7 @@ function parseNameTag(rest, transport, context = `${transport}:${rest}`) {
 }
 
 export {
+  InvalidReferenceError,
   checkTag,
   checkOciLayoutTag,
   isDockerHub,

@@ -12,10 +12,12 @@ import {
   debugLog
 } from "./chunk-AO2UATTK.mjs";
 import {
+  InvalidReferenceError,
   isDockerHub,
   parseName,
-  parseNameTag
-} from "./chunk-7RPV3IJF.mjs";
+  parseNameTag,
+  parseRegistryReference
+} from "./chunk-JO7HQLJM.mjs";
 import {
   sha256
 } from "./chunk-CIGM6B6C.mjs";
@@ -607,19 +609,34 @@ var PodmanApi = class _PodmanApi extends PodmanBase {
     await this.client.close();
   }
 };
+function storageArgs(s) {
+  if (!s) return [];
+  return [
+    ...s.driver ? ["--storage-driver", s.driver] : [],
+    ...s.root ? ["--root", s.root] : [],
+    ...s.runroot ? ["--runroot", s.runroot] : [],
+    ...(s.options ?? []).flatMap((o) => ["--storage-opt", o])
+  ];
+}
 var PodmanCli = class extends PodmanBase {
-  constructor(bin = process.env.LONGSHORE_PODMAN || "podman") {
+  constructor(bin = process.env.LONGSHORE_PODMAN || "podman", local = void 0) {
     super();
     this.bin = bin;
+    this.local = local;
+    this.global = storageArgs(local?.storage);
+    this.label = this.global.length ? `the podman CLI (${this.global.join(" ")})` : "the podman CLI";
   }
   bin;
-  label = "the podman CLI";
+  local;
+  label;
+  global;
   async run(args, opts = {}) {
     try {
       const env = { ...process.env };
-      if (!env.CONTAINER_HOST) delete env.CONTAINER_HOST;
+      if (!env.CONTAINER_HOST || this.local) delete env.CONTAINER_HOST;
+      if (this.local) delete env.CONTAINER_CONNECTION;
       const { execa } = await import("./execa-HSBUCW62.mjs");
-      const sub = execa(this.bin, args, { reject: false, stdin: opts.stdin ? "pipe" : "ignore", cancelSignal: opts.signal, all: true, env, extendEnv: false });
+      const sub = execa(this.bin, [...this.global, ...args], { reject: false, stdin: opts.stdin ? "pipe" : "ignore", cancelSignal: opts.signal, all: true, env, extendEnv: false });
       if (opts.stdin) {
         pipeline2(opts.stdin, sub.stdin).catch(() => void 0);
       }
@@ -630,7 +647,7 @@ var PodmanCli = class extends PodmanBase {
   }
   fail(what, r, code = "DAEMON_COMMAND_FAILED") {
     if (r.code === "ENOENT")
-      throw new UserError("DAEMON_UNREACHABLE", `${what}: podman is not installed (no "${this.bin}" on PATH), and no Podman service socket answered`, "install podman, or set CONTAINER_HOST to a Podman API socket");
+      throw this.local ? new UserError("DAEMON_UNREACHABLE", `${what}: podman is not installed (no "${this.bin}" on PATH); containers-storage: writes Podman's storage through it`, "install podman") : new UserError("DAEMON_UNREACHABLE", `${what}: podman is not installed (no "${this.bin}" on PATH), and no Podman service socket answered`, "install podman, or set CONTAINER_HOST to a Podman API socket");
     throw new UserError(code, `${what}: podman failed (exit ${r.exitCode ?? "?"}): ${(r.all ?? r.shortMessage ?? "").trim().split("\n").slice(-5).join("; ")}`);
   }
   async images() {
@@ -671,20 +688,23 @@ var connectPodman = async (_opts, onInfo) => {
     return new PodmanCli();
   }
 };
+var connectContainersStorage = (storage) => async () => new PodmanCli(void 0, { storage });
 
 // src/dest/daemon.ts
 var DaemonDestination = class {
-  constructor(transport, name, tag, connect) {
+  constructor(transport, name, tag, connect, normalise = (n) => n) {
     this.transport = transport;
     this.name = name;
     this.tag = tag;
     this.connect = connect;
+    this.normalise = normalise;
     this.description = `${transport}:${name}${tag ? ":" + tag : ""}`;
   }
   transport;
   name;
   tag;
   connect;
+  normalise;
   capabilities = {
     reuse: "inventory",
     serial: true,
@@ -698,8 +718,9 @@ var DaemonDestination = class {
   };
   description;
   backend;
-  /** NAME:TAG as loaded, once open() knows the tag. */
+  /** NAME:TAG as loaded, once open() knows the name and tag. */
   ref = "";
+  loadName = "";
   loadTag = "";
   /** The ID the daemon holds this exact image under, when it does. */
   held;
@@ -710,13 +731,15 @@ var DaemonDestination = class {
   /** The daemon refused a load opened early after reading the archive: later tries go the plain way. */
   noEarlyLoad = false;
   async open(image, opts) {
+    if (!this.name && !image.name) throw new InvalidReferenceError(`${this.description}: the image has no name; give one, as in ${this.transport}:NAME:TAG`);
+    this.loadName = this.normalise(this.name || image.name);
     this.loadTag = this.tag ?? image.tag ?? "latest";
-    this.ref = `${this.name}:${this.loadTag}`;
+    this.ref = `${this.loadName}:${this.loadTag}`;
     const backend = this.backend = await this.connect({ head: this.noEarlyLoad ? void 0 : ARCHIVE_HEAD }, (m) => opts.progress.info(m));
     const images = await backend.images();
     this.held = images.find((i) => i.id === image.config.digest || i.id === image.manifest.digest)?.id;
     if (this.held) return { present: "image already loaded" };
-    this.omit = opts.reuse ? await layersToSkip(image.layers.map((l) => l.diffID), () => backend.skipRule(), { name: this.name, ref: this.ref }, images, (ids) => backend.stacks(ids)) : /* @__PURE__ */ new Set();
+    this.omit = opts.reuse ? await layersToSkip(image.layers.map((l) => l.diffID), () => backend.skipRule(), { name: this.loadName, ref: this.ref }, images, (ids) => backend.stacks(ids)) : /* @__PURE__ */ new Set();
     const archive = this.archive = new ImageArchive(backend.archiveFormat, { headSent: backend.headSent });
     this.abort = new AbortController();
     this.loading = backend.load(archive.stream, this.abort.signal);
@@ -744,7 +767,7 @@ var DaemonDestination = class {
         throw this.retryable(e) ?? e;
       }
     }
-    if (this.held || !backend.namesFromArchive) await backend.tag(this.held ?? image.config.digest, this.name, this.loadTag);
+    if (this.held || !backend.namesFromArchive) await backend.tag(this.held ?? image.config.digest, this.loadName, this.loadTag);
     const got = await backend.inspect(this.ref);
     if (!got) throw new UserError("DAEMON_VERIFY_FAILED", `${backend.label} reported success but has no image ${this.ref}`);
     if (got.id !== image.config.digest && got.id !== image.manifest.digest)
@@ -783,8 +806,41 @@ var parsePodmanDestination = (rest) => {
   const { name, tag } = parseNameTag(rest, "podman");
   return new DaemonDestination("podman", name, tag, connectPodman);
 };
+function parseStorageSpec(spec, context) {
+  const at = spec.indexOf("@");
+  const driver = at >= 0 ? spec.slice(0, at) : void 0;
+  let rest = at >= 0 ? spec.slice(at + 1) : spec;
+  if (driver === "" || !rest) throw new InvalidReferenceError(`${context}: the store "[${spec}]" is not [DRIVER@ROOT+RUNROOT:OPTIONS]`);
+  const colon = rest.indexOf(":");
+  const options = colon >= 0 ? rest.slice(colon + 1).split(",").filter(Boolean) : [];
+  if (colon >= 0) rest = rest.slice(0, colon);
+  const [root, runroot] = rest.split("+", 2);
+  for (const p of [root, runroot]) if (p && !p.startsWith("/")) throw new InvalidReferenceError(`${context}: the store path ${JSON.stringify(p)} is not absolute`);
+  return { ...driver ? { driver } : {}, ...root ? { root } : {}, ...runroot ? { runroot } : {}, ...options.length ? { options } : {} };
+}
+var parseContainersStorageDestination = (rest) => {
+  const context = `containers-storage:${rest}`;
+  let storage;
+  let ref = rest;
+  const store = /^\[([^\]]*)\]/.exec(ref);
+  if (store && (store[1].startsWith("/") || store[1].includes("@"))) {
+    storage = parseStorageSpec(store[1], context);
+    ref = ref.slice(store[0].length);
+  } else if (/^\[[^\]]*$/.test(ref) && (ref.startsWith("[/") || ref.includes("@"))) {
+    throw new InvalidReferenceError(`${context}: "[" without "]" around the store`);
+  }
+  if (ref.startsWith("@")) throw new InvalidReferenceError(`${context}: an image ID names an image already stored; as a destination give NAME[:TAG]`);
+  const normalise = (name2) => {
+    const r = parseRegistryReference(name2, context);
+    return `${r.registry}/${r.repository}`;
+  };
+  if (!ref) return new DaemonDestination("containers-storage", "", void 0, connectContainersStorage(storage), normalise);
+  const { name, tag } = parseNameTag(ref, "containers-storage", context);
+  return new DaemonDestination("containers-storage", name, tag, connectContainersStorage(storage), normalise);
+};
 export {
   DaemonDestination,
+  parseContainersStorageDestination,
   parseDockerDaemonDestination,
   parsePodmanDestination
 };

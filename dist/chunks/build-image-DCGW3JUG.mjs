@@ -25,7 +25,7 @@ import {
 import {
   checkTag,
   parseName
-} from "./chunk-7RPV3IJF.mjs";
+} from "./chunk-JO7HQLJM.mjs";
 import {
   COMPRESSIONS
 } from "./chunk-CIGM6B6C.mjs";

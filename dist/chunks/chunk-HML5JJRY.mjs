@@ -16,7 +16,7 @@ import {
 import {
   formatReference,
   parseRegistryReference
-} from "./chunk-7RPV3IJF.mjs";
+} from "./chunk-JO7HQLJM.mjs";
 import {
   IMAGE_MANIFEST_TYPES,
   INDEX_TYPES,
