@@ -36,31 +36,33 @@ var BUILD_COMMANDS = {
   },
   "base-layers": {
     flags: ["attrs"],
-    run: async (f) => (await import("./chunks/base-layers-BXYBBPZ5.mjs")).baseLayersCommand({ attrs: f.attrs })
+    run: async (f) => (await import("./chunks/base-layers-D2GZRHDZ.mjs")).baseLayersCommand({ attrs: f.attrs })
   },
   // Base images (issue 5): one registry blob into a fixed-output derivation's $out.
   "fetch-blob": {
-    flags: ["registry", "repository", "digest", "size", "out", "tls-verify", "ca-cert"],
+    flags: ["registry", "repository", "digest", "size", "out", "tls-verify", "ca-cert", "manifest"],
     required: ["registry", "repository", "digest", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-X2HYH4MY.mjs")).fetchBlobCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-7QWEBMAT.mjs")).fetchBlobCommand({
       registry: f.registry,
       repository: f.repository,
       digest: f.digest,
       size: f.size ? Number(f.size) : void 0,
       out: f.out,
       tlsVerify: boolFlag(f["tls-verify"]),
-      caCert: f["ca-cert"] || void 0
+      caCert: f["ca-cert"] || void 0,
+      manifest: boolFlag(f.manifest)
     })
   },
   "fetch-image": {
-    flags: ["reference", "os", "arch", "variant", "out", "tls-verify", "ca-cert"],
+    flags: ["reference", "os", "arch", "variant", "out", "tls-verify", "ca-cert", "expected-hash"],
     required: ["reference", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-X2HYH4MY.mjs")).fetchImageCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-7QWEBMAT.mjs")).fetchImageCommand({
       reference: f.reference,
       platform: { os: f.os || "linux", architecture: f.arch || "amd64", ...f.variant ? { variant: f.variant } : {} },
       out: f.out,
       tlsVerify: boolFlag(f["tls-verify"]),
-      caCert: f["ca-cert"] || void 0
+      caCert: f["ca-cert"] || void 0,
+      expectedHash: f["expected-hash"]
     })
   }
 };
@@ -103,10 +105,10 @@ try {
   else if (isBuildCommand(cmd)) await runBuild(process.argv.slice(2), import.meta.url);
   else {
     module.enableCompileCache();
-    const copy = cmd === "copy" ? await import("./chunks/copy-main-J6C3HWUP.mjs") : void 0;
+    const copy = cmd === "copy" ? await import("./chunks/copy-main-TDVUOJLU.mjs") : void 0;
     const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);
-    else await (await import("./chunks/cli-ZBV3AUD2.mjs")).run();
+    else await (await import("./chunks/cli-7YCX33AV.mjs")).run();
     process.exit(process.exitCode ?? 0);
   }
 } catch (e) {

@@ -204,9 +204,11 @@ let
       copyToDockerDaemon = copyScript "copy-to-docker-daemon" "docker-daemon:${imageName}:${imageTag}";
       copyToPodman = copyScript "copy-to-podman" "podman:${imageName}:${imageTag}";
     } // (if initializeNixDatabase then { inherit nixDatabase; } else { });
-  pull = import ./pull.nix { inherit runCommand longshore; };
+  pull = import ./pull.nix { inherit runCommand writeShellScriptBin longshore; platform = archOf; };
 in
 {
   inherit buildImage buildLayer;
   inherit (pull) pullImage pullImageFromManifest;
+  # nix2container's earlier name for pullImageFromManifest.
+  pullImageByManifest = pull.pullImageFromManifest;
 }

@@ -1,10 +1,10 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
-  ImageArchive
-} from "./chunk-L4DUHPTN.mjs";
-import {
   fileError
 } from "./chunk-ERSFCDHN.mjs";
+import {
+  ImageArchive
+} from "./chunk-L4DUHPTN.mjs";
 import "./chunk-6FQHKSVE.mjs";
 import {
   checkOciLayoutTag,

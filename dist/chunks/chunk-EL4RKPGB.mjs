@@ -18,7 +18,6 @@ import {
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
-import "./chunk-MKYGQBWT.mjs";
 
 // src/dest/dir.ts
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -111,6 +110,7 @@ var parseDirDestination = (rest) => {
   if (!rest) throw new UserError("INVALID_REFERENCE", "dir: needs a directory, as in dir:DIR");
   return new DirDestination(rest);
 };
+
 export {
   DIR_VERSION,
   DirDestination,

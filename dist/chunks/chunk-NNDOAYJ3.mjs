@@ -21,6 +21,8 @@ import {
   IMAGE_MANIFEST_TYPES,
   INDEX_TYPES,
   LAYER_TYPES,
+  MEDIA_TYPE_OCI_INDEX,
+  MEDIA_TYPE_OCI_MANIFEST,
   sha256
 } from "./chunk-CIGM6B6C.mjs";
 import {
@@ -202,37 +204,35 @@ function choosePlatform(index, want, what) {
   if (typeof m.digest !== "string" || typeof m.mediaType !== "string") throw new UserError("REGISTRY_PROTOCOL", `${what}: an index entry without digest or mediaType`);
   return { digest: m.digest, mediaType: m.mediaType, platform: { os: String(p.os), architecture: String(p.architecture), ...p.variant ? { variant: String(p.variant) } : {} } };
 }
-async function buildLock(reader, ref, want) {
-  const display = `${formatReference(ref, ref.tag)}${ref.digest ? "@" + ref.digest : ""}`;
-  let top = await reader.manifest(ref.digest ?? ref.tag);
-  let index;
-  let platform;
-  if (INDEX_TYPES.has(top.mediaType)) {
-    const chosen = choosePlatform(JSON.parse(top.bytes.toString("utf8")), want, display);
-    index = { digest: top.digest, mediaType: top.mediaType };
-    platform = chosen.platform;
-    top = await reader.manifest(chosen.digest);
-  }
-  if (!IMAGE_MANIFEST_TYPES.has(top.mediaType)) {
+function manifestMediaType(doc) {
+  if (typeof doc.mediaType === "string") return doc.mediaType;
+  if (Array.isArray(doc.manifests)) return MEDIA_TYPE_OCI_INDEX;
+  if (typeof doc.config === "object" && doc.config && Array.isArray(doc.layers)) return MEDIA_TYPE_OCI_MANIFEST;
+  return void 0;
+}
+function configDescriptor(display, mediaType, bytes) {
+  if (!IMAGE_MANIFEST_TYPES.has(mediaType)) {
     throw new UserError(
       "UNSUPPORTED_MEDIA_TYPE",
-      `${display}: unsupported manifest type ${top.mediaType}`,
-      top.mediaType.includes("v1+") || top.mediaType.includes("manifest.v1") ? "Docker schema 1 images are deprecated; re-push the image with a current tool" : void 0
+      `${display}: unsupported manifest type ${mediaType}`,
+      mediaType.includes("v1+") || mediaType.includes("manifest.v1") ? "Docker schema 1 images are deprecated; re-push the image with a current tool" : void 0
     );
   }
-  const manifest = JSON.parse(top.bytes.toString("utf8"));
-  const cfgDesc = manifest.config;
+  const cfgDesc = JSON.parse(bytes.toString("utf8")).config;
   if (!cfgDesc || typeof cfgDesc.digest !== "string") throw new UserError("REGISTRY_PROTOCOL", `${display}: the manifest has no config descriptor`);
-  const configBytes = await reader.blobBytes(cfgDesc.digest, typeof cfgDesc.size === "number" ? cfgDesc.size : void 0);
+  return { digest: cfgDesc.digest, mediaType: String(cfgDesc.mediaType), ...typeof cfgDesc.size === "number" ? { size: cfgDesc.size } : {} };
+}
+function imageParts(display, top, configBytes) {
+  const cfgDesc = configDescriptor(display, top.mediaType, top.bytes);
+  const cfgDigest = sha256(configBytes);
+  if (cfgDigest !== cfgDesc.digest) throw new UserError("DIGEST_MISMATCH", `${display}: the config has digest ${cfgDigest}, but the manifest names ${cfgDesc.digest}`);
+  const manifest = JSON.parse(top.bytes.toString("utf8"));
   const config = JSON.parse(configBytes.toString("utf8"));
-  const cfgPlatform = {
+  const configPlatform = {
     os: String(config.os ?? ""),
     architecture: String(config.architecture ?? ""),
     ...typeof config.variant === "string" ? { variant: config.variant } : {}
   };
-  if (!index && (cfgPlatform.os !== want.os || cfgPlatform.architecture !== want.architecture)) {
-    throw new UserError("PLATFORM_MISMATCH", `${display} is a single-platform image for ${platformString(cfgPlatform)}, not ${platformString(want)}`, `lock it with --os ${cfgPlatform.os} --arch ${cfgPlatform.architecture}`);
-  }
   const layersRaw = Array.isArray(manifest.layers) ? manifest.layers : [];
   const diffIDs = config.rootfs?.diff_ids ?? [];
   if (diffIDs.length !== layersRaw.length) {
@@ -246,17 +246,39 @@ async function buildLock(reader, ref, want) {
     return { digest: String(l.digest), size: Number(l.size), mediaType: mt, diffID: diffIDs[i] };
   });
   return {
+    manifest: { digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, raw: top.bytes.toString("utf8") },
+    config: { digest: cfgDesc.digest, mediaType: cfgDesc.mediaType, size: configBytes.length, raw: configBytes.toString("utf8") },
+    layers,
+    configPlatform
+  };
+}
+async function resolveManifest(reader, ref, want) {
+  const display = `${formatReference(ref, ref.tag)}${ref.digest ? "@" + ref.digest : ""}`;
+  let top = await reader.manifest(ref.digest ?? ref.tag);
+  if (!INDEX_TYPES.has(top.mediaType)) return { top, display };
+  const chosen = choosePlatform(JSON.parse(top.bytes.toString("utf8")), want, display);
+  const index = { digest: top.digest, mediaType: top.mediaType };
+  top = await reader.manifest(chosen.digest);
+  return { top, index, platform: chosen.platform, display };
+}
+async function buildLock(reader, ref, want) {
+  const { top, index, platform, display } = await resolveManifest(reader, ref, want);
+  const cfgDesc = configDescriptor(display, top.mediaType, top.bytes);
+  const configBytes = await reader.blobBytes(cfgDesc.digest, cfgDesc.size);
+  const { configPlatform, ...parts } = imageParts(display, top, configBytes);
+  if (!index && (configPlatform.os !== want.os || configPlatform.architecture !== want.architecture)) {
+    throw new UserError("PLATFORM_MISMATCH", `${display} is a single-platform image for ${platformString(configPlatform)}, not ${platformString(want)}`, `lock it with --os ${configPlatform.os} --arch ${configPlatform.architecture}`);
+  }
+  return {
     version: LOCK_VERSION,
     kind: LOCK_KIND,
     reference: display,
     registry: ref.registry,
     repository: ref.repository,
     ...ref.tag ? { tag: ref.tag } : {},
-    platform: platform ?? cfgPlatform,
+    platform: platform ?? configPlatform,
     ...index ? { index } : {},
-    manifest: { digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, raw: top.bytes.toString("utf8") },
-    config: { digest: String(cfgDesc.digest), mediaType: String(cfgDesc.mediaType), size: configBytes.length, raw: configBytes.toString("utf8") },
-    layers
+    ...parts
   };
 }
 function checkLock(lock, file) {
@@ -282,7 +304,7 @@ function checkLock(lock, file) {
   });
   return l;
 }
-async function lockCommand(a) {
+async function withReader(a, fn) {
   const ref = parseSourceRef(a.reference);
   const want = { os: a.os ?? DEFAULT_PLATFORM.os, architecture: a.arch ?? DEFAULT_PLATFORM.architecture, ...a.variant ? { variant: a.variant } : {} };
   const credential = await resolveCredential(ref.registry, ref.repository, a);
@@ -290,6 +312,14 @@ async function lockCommand(a) {
   const reader = new RegistryReader(client, ref.repository);
   try {
     await client.ping();
+    return await fn(reader, ref, want);
+  } finally {
+    await reader.close();
+    await client.close();
+  }
+}
+async function lockCommand(a) {
+  return withReader(a, async (reader, ref, want) => {
     const lock = await buildLock(reader, ref, want);
     const text = JSON.stringify(lock, null, 2) + "\n";
     if (a.output && a.output !== "-") {
@@ -300,10 +330,19 @@ async function lockCommand(a) {
       );
     } else process.stdout.write(text);
     return lock;
-  } finally {
-    await reader.close();
-    await client.close();
-  }
+  });
+}
+async function manifestCommand(a) {
+  return withReader(a, async (reader, ref, want) => {
+    const { top, display } = await resolveManifest(reader, ref, want);
+    configDescriptor(display, top.mediaType, top.bytes);
+    if (a.output && a.output !== "-") {
+      writeFileSync(a.output, top.bytes);
+      process.stderr.write(`${display}: manifest ${top.digest} \u2192 ${a.output}
+`);
+    } else process.stdout.write(top.bytes);
+    return top.bytes;
+  });
 }
 
 export {
@@ -313,7 +352,12 @@ export {
   DEFAULT_PLATFORM,
   parseSourceRef,
   choosePlatform,
+  manifestMediaType,
+  configDescriptor,
+  imageParts,
+  resolveManifest,
   buildLock,
   checkLock,
-  lockCommand
+  lockCommand,
+  manifestCommand
 };

@@ -6,14 +6,18 @@ import {
   readNixAttrs
 } from "./chunk-OWDD4U2F.mjs";
 import {
-  checkLock
-} from "./chunk-HML5JJRY.mjs";
+  checkLock,
+  configDescriptor,
+  imageParts,
+  manifestMediaType
+} from "./chunk-NNDOAYJ3.mjs";
 import "./chunk-UDBCNKGI.mjs";
 import "./chunk-AO2UATTK.mjs";
 import "./chunk-4C2TZ6CT.mjs";
 import "./chunk-JO7HQLJM.mjs";
 import {
-  digestHex
+  digestHex,
+  sha256
 } from "./chunk-CIGM6B6C.mjs";
 import {
   UserError
@@ -62,32 +66,54 @@ function baseLayers(lock, blobOf, sourceRepository) {
   };
   return { version: FORMAT_VERSION, layers, base };
 }
+function fromManifest(reference, manifestBytes, configOf, what) {
+  let doc;
+  try {
+    doc = JSON.parse(manifestBytes.toString("utf8"));
+  } catch (e) {
+    throw new UserError("INVALID_IMAGE_FILE", `${what}: the manifest is not valid JSON: ${e.message}`);
+  }
+  const top = { bytes: manifestBytes, mediaType: manifestMediaType(doc) ?? "no media type", digest: sha256(manifestBytes) };
+  const { configPlatform, ...parts } = imageParts(what, top, configOf(configDescriptor(what, top.mediaType, manifestBytes).digest));
+  return { reference, platform: configPlatform, ...parts };
+}
+function readBlob(file, digest) {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new UserError("STORE_PATH_MISSING", `base image config ${digest}: the fetched blob ${file} is missing`);
+  }
+}
 function baseLayersCommand(args) {
   const a = readNixAttrs(args.attrs);
   const at = a.attrs;
-  let lockText;
+  const reference = typeof at.reference === "string" ? at.reference : "the base image";
+  let base;
   let blobOf;
   if (typeof at.dir === "string") {
     const dir = at.dir;
-    lockText = readFileSync(join(dir, "lock.json"), "utf8");
-    blobOf = (d) => join(dir, "blobs", digestHex(d));
-  } else if (typeof at.lock === "string" && typeof at.blobs === "object" && at.blobs) {
-    lockText = at.lock;
+    blobOf = (d) => join(dir, digestHex(d));
+    base = fromManifest(reference, readBlob(join(dir, "manifest.json"), "manifest"), (d) => readBlob(blobOf(d), d), reference);
+  } else if (typeof at.blobs === "object" && at.blobs && (typeof at.lock === "string" || typeof at.manifest === "string")) {
     const blobs = at.blobs;
     blobOf = (d) => {
       if (typeof blobs[d] !== "string") throw new UserError("BUILD_ATTRS", `${a.file}: no fetched blob for ${d}`);
       return blobs[d];
     };
-  } else throw new UserError("BUILD_ATTRS", `${a.file}: expected "lock" and "blobs", or "dir"`);
-  let parsed;
-  try {
-    parsed = JSON.parse(lockText);
-  } catch (e) {
-    throw new UserError("INVALID_LOCK", `the lock file is not valid JSON: ${e.message}`);
-  }
-  const lock = checkLock(parsed, typeof at.lockName === "string" ? at.lockName : "the lock file");
-  const src = typeof at.sourceRepository === "string" ? at.sourceRepository : `${lock.registry}/${lock.repository}`;
-  writeFileSync(a.out, JSON.stringify(baseLayers(lock, blobOf, src), null, 1) + "\n");
+    const name = typeof at.lockName === "string" ? at.lockName : "the lock file";
+    if (typeof at.manifest === "string") base = fromManifest(reference, Buffer.from(at.manifest, "utf8"), (d) => readBlob(blobOf(d), d), name);
+    else {
+      let parsed;
+      try {
+        parsed = JSON.parse(at.lock);
+      } catch (e) {
+        throw new UserError("INVALID_LOCK", `the lock file is not valid JSON: ${e.message}`);
+      }
+      base = checkLock(parsed, name);
+    }
+  } else throw new UserError("BUILD_ATTRS", `${a.file}: expected "lock" or "manifest" with "blobs", or "dir"`);
+  const src = typeof at.sourceRepository === "string" ? at.sourceRepository : `${base.registry}/${base.repository}`;
+  writeFileSync(a.out, JSON.stringify(baseLayers(base, blobOf, src), null, 1) + "\n");
 }
 export {
   baseLayers,

@@ -46,12 +46,15 @@ import {
 var COPY_OPTIONS = {
   jobs: { alias: "j", type: "number", default: 4, describe: "parallel blob transfers" },
   "tls-verify": { type: "boolean", describe: "verify TLS (default true; false also allows plain HTTP)" },
+  // skopeo's names for the destination's flags, which nix2container's copy passthrus hand on.
+  "dest-tls-verify": { type: "boolean", hidden: true },
   creds: { type: "string", describe: "registry credentials USER:PASSWORD" },
   "dest-creds": { type: "string", hidden: true },
   "registry-token": { type: "string", describe: "bearer token for the registry" },
   "dest-registry-token": { type: "string", hidden: true },
   "creds-file": { type: "string", describe: "file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines" },
   authfile: { type: "string", describe: "auth.json / config.json to read credentials from" },
+  "dest-authfile": { type: "string", hidden: true },
   "ca-cert": { type: "string", describe: "extra CA certificate (PEM) to trust" },
   "mount-from": { type: "string", describe: "registry: another repository of the same registry to mount missing layers from" },
   compression: { type: "string", values: COMPRESSIONS, describe: "layer compression: gzip, zstd or none (default: gzip for docker://, none elsewhere, or the image's own)" },
@@ -75,11 +78,11 @@ function toCopyArgs(image, destination, a) {
     image,
     destination,
     jobs: a.jobs,
-    tlsVerify: a["tls-verify"],
+    tlsVerify: a["tls-verify"] ?? a["dest-tls-verify"],
     creds: s("creds") ?? s("dest-creds"),
     registryToken: s("registry-token") ?? s("dest-registry-token"),
     credsFile: s("creds-file"),
-    authfile: s("authfile"),
+    authfile: s("authfile") ?? s("dest-authfile"),
     caCert: s("ca-cert"),
     mountFrom: s("mount-from"),
     compression: compressionArg(s("compression")),
@@ -613,12 +616,12 @@ function openImage(path) {
 var TRANSPORTS = {
   "docker://": async () => (await import("./registry-JTP75CSG.mjs")).parseRegistryDestination,
   oci: async () => (await import("./oci-layout-EKMECX6E.mjs")).parseOciLayoutDestination,
-  "oci-archive": async () => (await import("./archive-file-FA5CUWK2.mjs")).parseOciArchiveDestination,
-  "docker-archive": async () => (await import("./archive-file-FA5CUWK2.mjs")).parseDockerArchiveDestination,
+  "oci-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseOciArchiveDestination,
+  "docker-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseDockerArchiveDestination,
   "docker-daemon": async () => (await import("./daemon-QWSC2OOV.mjs")).parseDockerDaemonDestination,
   podman: async () => (await import("./daemon-QWSC2OOV.mjs")).parsePodmanDestination,
   "containers-storage": async () => (await import("./daemon-QWSC2OOV.mjs")).parseContainersStorageDestination,
-  dir: async () => (await import("./dir-AIN5VCD6.mjs")).parseDirDestination
+  dir: async () => (await import("./dir-IKKS3KSJ.mjs")).parseDirDestination
 };
 var transportNames = () => Object.keys(TRANSPORTS).map((t) => t.endsWith("://") ? t : t + ":").sort();
 async function parseDestination(ref, flags) {

@@ -4,7 +4,7 @@ import {
   copyCommand,
   openImage,
   toCopyArgs
-} from "./chunk-TY4EVPKA.mjs";
+} from "./chunk-3P2UWDKS.mjs";
 import "./chunk-4PFZZYPE.mjs";
 import "./chunk-2GH5RYRP.mjs";
 import {
@@ -5656,6 +5656,24 @@ manifest ${r.manifest.digest}
 
 // src/cli.ts
 var version = true ? "0.1.0" : "development";
+function sourceOptions(y) {
+  return y.positional("reference", { type: "string", demandOption: true, describe: "docker://HOST/NAME[:TAG|@DIGEST]" }).option("os", { type: "string", default: "linux", describe: "platform OS to pick from a multi-arch index" }).option("arch", { type: "string", default: "amd64", describe: "platform architecture (amd64, arm64, \u2026)" }).option("variant", { type: "string", describe: "platform variant (v7, v8, \u2026)" }).option("tls-verify", { type: "boolean", describe: "verify TLS (default true; false also allows plain HTTP)" }).option("creds", { type: "string", describe: "registry credentials USER:PASSWORD" }).option("src-creds", { type: "string", hidden: true }).option("registry-token", { type: "string", describe: "bearer token for the registry" }).option("creds-file", { type: "string", describe: "file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines" }).option("authfile", { type: "string", describe: "auth.json / config.json to read credentials from" }).option("ca-cert", { type: "string", describe: "extra CA certificate (PEM) to trust" });
+}
+function sourceArgs(a) {
+  return {
+    reference: a.reference,
+    output: a.output,
+    os: a.os,
+    arch: a.arch,
+    variant: a.variant,
+    tlsVerify: a["tls-verify"],
+    creds: a.creds ?? a["src-creds"],
+    registryToken: a["registry-token"],
+    credsFile: a["creds-file"],
+    authfile: a.authfile,
+    caCert: a["ca-cert"]
+  };
+}
 function cli(argv, hooks = {}) {
   const copy = hooks.copy ?? copyCommand;
   return yargs_default(argv).scriptName("longshore").parserConfiguration({ "duplicate-arguments-array": false, "dot-notation": false }).usage("$0 <command> [options]\n\nArchive-less container images for Nix.").command(
@@ -5668,22 +5686,18 @@ function cli(argv, hooks = {}) {
   ).command(
     "lock <reference>",
     "pin a base image for pullImageFromManifest: write its platform manifest, config and layer digests to a lock JSON",
-    (y) => y.positional("reference", { type: "string", demandOption: true, describe: "docker://HOST/NAME[:TAG|@DIGEST]" }).option("output", { alias: "o", type: "string", describe: "lock file to write (default: stdout)" }).option("os", { type: "string", default: "linux", describe: "platform OS to pick from a multi-arch index" }).option("arch", { type: "string", default: "amd64", describe: "platform architecture (amd64, arm64, \u2026)" }).option("variant", { type: "string", describe: "platform variant (v7, v8, \u2026)" }).option("tls-verify", { type: "boolean", describe: "verify TLS (default true; false also allows plain HTTP)" }).option("creds", { type: "string", describe: "registry credentials USER:PASSWORD" }).option("src-creds", { type: "string", hidden: true }).option("registry-token", { type: "string", describe: "bearer token for the registry" }).option("creds-file", { type: "string", describe: "file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines" }).option("authfile", { type: "string", describe: "auth.json / config.json to read credentials from" }).option("ca-cert", { type: "string", describe: "extra CA certificate (PEM) to trust" }),
+    (y) => sourceOptions(y.option("output", { alias: "o", type: "string", describe: "lock file to write (default: stdout)" })),
     async (a) => {
-      const { lockCommand } = await import("./lock-HFXWJ5VK.mjs");
-      await lockCommand({
-        reference: a.reference,
-        output: a.output,
-        os: a.os,
-        arch: a.arch,
-        variant: a.variant,
-        tlsVerify: a["tls-verify"],
-        creds: a.creds ?? a["src-creds"],
-        registryToken: a["registry-token"],
-        credsFile: a["creds-file"],
-        authfile: a.authfile,
-        caCert: a["ca-cert"]
-      });
+      const { lockCommand } = await import("./lock-T3BIUHXR.mjs");
+      await lockCommand(sourceArgs(a));
+    }
+  ).command(
+    "manifest <reference>",
+    "print a base image's platform manifest as the registry serves it (nix2container's format for pullImageFromManifest, what its getManifest prints)",
+    (y) => sourceOptions(y.option("output", { alias: "o", type: "string", describe: "file to write (default: stdout)" })),
+    async (a) => {
+      const { manifestCommand } = await import("./lock-T3BIUHXR.mjs");
+      await manifestCommand(sourceArgs(a));
     }
   ).command(
     "inspect <image>",

@@ -6,9 +6,14 @@ import {
   buildLock,
   checkLock,
   choosePlatform,
+  configDescriptor,
+  imageParts,
   lockCommand,
-  parseSourceRef
-} from "./chunk-HML5JJRY.mjs";
+  manifestCommand,
+  manifestMediaType,
+  parseSourceRef,
+  resolveManifest
+} from "./chunk-NNDOAYJ3.mjs";
 import "./chunk-UDBCNKGI.mjs";
 import "./chunk-AO2UATTK.mjs";
 import "./chunk-4C2TZ6CT.mjs";
@@ -23,6 +28,11 @@ export {
   buildLock,
   checkLock,
   choosePlatform,
+  configDescriptor,
+  imageParts,
   lockCommand,
-  parseSourceRef
+  manifestCommand,
+  manifestMediaType,
+  parseSourceRef,
+  resolveManifest
 };
