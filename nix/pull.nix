@@ -69,7 +69,7 @@ let
     ({ __structuredAttrs = true; } // attrs)
     ''${longshore}/bin/longshore base-layers'';
 
-  platformString = p: "${p.os or "?"}/${p.architecture or "?"}${if p ? variant then "/${p.variant}" else ""}";
+  platformString = p: "${p.os or "?"}/${p.architecture or "?"}${if (p.variant or null) != null then "/${p.variant}" else ""}";
 
   # arm64 images often leave out the "v8" variant: the default, as in `longshore lock`.
   variantOf = arch: v: if v == null && arch == "arm64" then "v8" else v;

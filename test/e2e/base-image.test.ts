@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { request } from 'undici';
-import { NIX_OPTS, ROOT, longshore, tmp } from '../helpers/nix.js';
+import { longshore, nixBuildResult, tmp } from '../helpers/nix.js';
 import { push, startRegistry, type Registry } from '../helpers/registry.js';
 import { makePodman, type Podman } from '../helpers/podman.js';
 import { DOCKER_FLAVOURS, startDockerd, type Dockerd } from '../helpers/docker.js';
@@ -22,19 +22,7 @@ const GZIP_DOCKER = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
 const GZIP_OCI = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
 /** nix-build of an expression with `pkgs` and `longshore` in scope; env reaches fixed-output derivations (impureEnvVars). */
-async function nixBuildEnv(expr: string, env: Record<string, string> = {}): Promise<{ exitCode: number; out: string; all: string }> {
-  const dir = tmp('longshore-nix-');
-  const file = join(dir, 'expr.nix');
-  writeFileSync(
-    file,
-    `let l = import ${ROOT}/test/nix/lib.nix { node = "${process.execPath}"; dist = ${ROOT}/dist; };
-         pkgs = l.pkgs; longshore = l.longshore;
-     in ${expr}\n`,
-  );
-  const r = await execa('nix-build', [file, '--no-out-link', ...NIX_OPTS], { reject: false, all: true, env: { ...process.env, ...env } });
-  const lines = r.stdout.trim().split('\n');
-  return { exitCode: r.exitCode ?? -1, out: lines[lines.length - 1], all: r.all ?? '' };
-}
+const nixBuildEnv = nixBuildResult;
 
 async function nixBuildOk(expr: string, env: Record<string, string> = {}): Promise<string> {
   const r = await nixBuildEnv(expr, env);

@@ -42,6 +42,25 @@ export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: 
   return lines[lines.length - 1];
 }
 
+/**
+ * nix-build of an expression as nixBuild writes it, with `env` added to nix-build's environment (it
+ * reaches fixed-output derivations through impureEnvVars: there is no Nix daemon here). Never
+ * throws: the exit code, the last output path, and nix's log.
+ */
+export async function nixBuildResult(expr: string, env: Record<string, string> = {}): Promise<{ exitCode: number; out: string; all: string }> {
+  const dir = tmp('longshore-nix-');
+  const file = join(dir, 'expr.nix');
+  writeFileSync(
+    file,
+    `let l = import ${LIB} { node = "${process.execPath}"; dist = ${ROOT}/dist; };
+         pkgs = l.pkgs; longshore = l.longshore;
+     in ${expr}\n`,
+  );
+  const r = await execa('nix-build', [file, '--no-out-link', ...NIX_OPTS], { reject: false, all: true, env: { ...process.env, ...env } });
+  const lines = r.stdout.trim().split('\n');
+  return { exitCode: r.exitCode ?? -1, out: lines[lines.length - 1], all: r.all ?? '' };
+}
+
 /** Builds examples/<name>.nix. */
 export function buildExample(name: string, attr?: string): Promise<string> {
   return nixBuild(`example "${name}"`, { attr });
