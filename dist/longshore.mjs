@@ -42,7 +42,7 @@ var BUILD_COMMANDS = {
   "fetch-blob": {
     flags: ["registry", "repository", "digest", "size", "out", "tls-verify", "ca-cert", "manifest"],
     required: ["registry", "repository", "digest", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-7QWEBMAT.mjs")).fetchBlobCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-PHJSLTP4.mjs")).fetchBlobCommand({
       registry: f.registry,
       repository: f.repository,
       digest: f.digest,
@@ -56,7 +56,7 @@ var BUILD_COMMANDS = {
   "fetch-image": {
     flags: ["reference", "os", "arch", "variant", "out", "tls-verify", "ca-cert", "expected-hash"],
     required: ["reference", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-7QWEBMAT.mjs")).fetchImageCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-PHJSLTP4.mjs")).fetchImageCommand({
       reference: f.reference,
       platform: { os: f.os || "linux", architecture: f.arch || "amd64", ...f.variant ? { variant: f.variant } : {} },
       out: f.out,

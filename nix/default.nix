@@ -196,7 +196,8 @@ let
       copyScript = n: dest: writeShellScriptBin n ''exec ${longshore}/bin/longshore copy ${image} ${dest} "$@"'';
     in
     image // {
-      inherit imageName imageTag meta;
+      # fromImage as in nix2container, so that `nix run .#IMAGE.fromImage.getManifest` works.
+      inherit imageName imageTag meta fromImage;
       # nix2container's name for "NAME:TAG" without building the image; not for use in derivations.
       imageRefUnsafe = builtins.unsafeDiscardStringContext "${imageName}:${imageTag}";
       copyTo = copyScript "copy-to" "";

@@ -128,6 +128,6 @@ export async function checkNarHash(dir: string, reference: string, expected: str
   throw new UserError(
     'HASH_MISMATCH',
     `pullImage: ${reference} has hash ${sri}, not the sha256 given (${expected || 'empty'}); set sha256 = "${sri}";`,
-    "the hash is the NAR hash of what `skopeo copy docker://NAME@DIGEST dir:$out` writes, as nix2container's pullImage stores it, so nix2container's sha256 values fit; longshore's own earlier pullImage (lock.json and blobs/) stored another layout, whose hashes change once",
+    "the hash is the NAR hash of what `skopeo copy docker://NAME@DIGEST dir:$out` writes (nix2container's pullImage stores the same, so its sha256 values fit; longshore's earlier pullImage stored another layout)",
   );
 }

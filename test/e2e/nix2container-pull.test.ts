@@ -130,7 +130,8 @@ describe('pullImageFromManifest: the registry manifest (nix2container) and getMa
     `longshore.pullImageFromManifest { imageName = "${reg.host}/base"; imageTag = "1"; tlsVerify = false; ${manifest ? `imageManifest = ${manifest};` : ''} ${extra} }`;
 
   test('getManifest prints the manifest as the registry serves it; a build from it runs the base', async () => {
-    const g = await getManifest(pullExpr(null));
+    // As nix2container's README runs it: nix run .#IMAGE.fromImage.getManifest > manifest.json
+    const g = await getManifest(`(longshore.buildImage { name = "app"; fromImage = ${pullExpr(null)}; }).fromImage`);
     assert.equal(g.exitCode, 0, Buffer.from(g.stderr).toString());
     const raw = (await execa('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/base:1`], { encoding: 'buffer' })).stdout;
     assert.ok(Buffer.from(g.stdout).equals(Buffer.from(raw)), 'exact bytes');
