@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ROOT, tmp } from '../helpers/nix.js';
-import { REPO, consumerFlake, nix, readmeFlake } from '../helpers/flake.js';
+import { REPO, SYSTEM, consumerFlake, nix, readmeFlake } from '../helpers/flake.js';
 import { startRegistry, type Registry } from '../helpers/registry.js';
 import { makePodman, type Podman } from '../helpers/podman.js';
 import { umociUnpack } from '../helpers/oci.js';
@@ -58,7 +58,7 @@ describe('the flake (stand-in nixpkgs)', { timeout: 600_000 }, () => {
     assert.ok(readFileSync(join(out, 'lib/longshore/dist/longshore.mjs')).equals(readFileSync(join(ROOT, 'dist/longshore.mjs'))));
     // test/nix/pkgs.nix installs the CLI with the same nix/package.nix: one derivation.
     const tests = await execa('nix-instantiate', [
-      '--eval', '--expr', `(import ${ROOT}/test/nix/pkgs.nix { node = ${JSON.stringify(process.execPath)}; dist = ${ROOT}/dist; system = "x86_64-linux"; }).longshore.outPath`,
+      '--eval', '--expr', `(import ${ROOT}/test/nix/pkgs.nix { node = ${JSON.stringify(process.execPath)}; dist = ${ROOT}/dist; system = "${SYSTEM}"; }).longshore.outPath`,
     ]);
     assert.equal(JSON.parse(tests.stdout), out);
     // `nix run` with no attribute runs the CLI (apps.default).

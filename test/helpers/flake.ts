@@ -51,11 +51,14 @@ export function readmeFlake(): string {
   return m[1];
 }
 
+/** This machine's Nix system, which consumer flakes written for x86_64-linux (as the README's) build for. */
+export const SYSTEM = process.arch === 'arm64' ? 'aarch64-linux' : 'x86_64-linux';
+
 /** A consumer flake in a new directory: `flake.nix` as given, with the longshore input pointing at this checkout. */
 export function consumerFlake(text: string): string {
   const dir = tmp('longshore-consumer-');
   mkdirSync(dir, { recursive: true });
-  const pointed = text.replace(/inputs\.longshore\.url = "[^"]*";/, `inputs.longshore.url = "${REPO}";`);
+  const pointed = text.replace(/inputs\.longshore\.url = "[^"]*";/, `inputs.longshore.url = "${REPO}";`).replaceAll('x86_64-linux', SYSTEM);
   if (pointed === text) throw new Error('the consumer flake has no inputs.longshore.url line');
   writeFileSync(join(dir, 'flake.nix'), pointed);
   return dir;
