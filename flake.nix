@@ -1,7 +1,7 @@
 {
   description = "longshore: archive-less container images for Nix";
 
-  # No flake.lock is committed (see README, "Flake"): consumers make this input follow their own
+  # No flake.lock is committed (README, "The flake"): consumers make this input follow their own
   # nixpkgs (`inputs.longshore.inputs.nixpkgs.follows = "nixpkgs"`), which is all this flake takes
   # from it. Only nixpkgs.legacyPackages.${system} is used, nothing of nixpkgs.lib.
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";

@@ -36,7 +36,7 @@ var BUILD_COMMANDS = {
   },
   "base-layers": {
     flags: ["attrs"],
-    run: async (f) => (await import("./chunks/base-layers-D2GZRHDZ.mjs")).baseLayersCommand({ attrs: f.attrs })
+    run: async (f) => (await import("./chunks/base-layers-2MHQSAKT.mjs")).baseLayersCommand({ attrs: f.attrs })
   },
   // Base images (issue 5): one registry blob into a fixed-output derivation's $out.
   "fetch-blob": {
@@ -105,10 +105,10 @@ try {
   else if (isBuildCommand(cmd)) await runBuild(process.argv.slice(2), import.meta.url);
   else {
     module.enableCompileCache();
-    const copy = cmd === "copy" ? await import("./chunks/copy-main-TDVUOJLU.mjs") : void 0;
+    const copy = cmd === "copy" ? await import("./chunks/copy-main-YIHK7Z5Y.mjs") : void 0;
     const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);
-    else await (await import("./chunks/cli-7YCX33AV.mjs")).run();
+    else await (await import("./chunks/cli-KKGEPJJQ.mjs")).run();
     process.exit(process.exitCode ?? 0);
   }
 } catch (e) {

@@ -23,7 +23,7 @@
 # `platform` is the system's { arch; variant ? } (default.nix), the default platform to pull.
 { runCommand, writeShellScriptBin, longshore, platform }:
 let
-  inherit (builtins) fromJSON readFile listToAttrs map substring match replaceStrings filter head length concatStringsSep hashString;
+  inherit (builtins) fromJSON readFile listToAttrs map substring match replaceStrings filter head concatStringsSep hashString;
 
   impureEnvVars = [
     "LONGSHORE_REGISTRY_USERNAME" "LONGSHORE_REGISTRY_PASSWORD" "LONGSHORE_REGISTRY_TOKEN"
@@ -115,7 +115,7 @@ let
       platformFlags = "--os=${os'} --arch=${arch'} ${flag "variant" variant'}";
 
       # What to commit: a lock for a lock, else the registry's manifest (nix2container's getManifest).
-      getManifest = writeShellScriptBin "get-manifest" ''exec ${longshore}/bin/longshore ${if imageManifest != null && isLock then "lock" else "manifest"} ${ref} ${platformFlags} ${tlsFlag tlsVerify} ${flag "ca-cert" caCert} "$@"'';
+      getManifest = writeShellScriptBin "get-manifest" ''exec ${longshore}/bin/longshore ${if isLock then "lock" else "manifest"} ${ref} ${platformFlags} ${tlsFlag tlsVerify} ${flag "ca-cert" caCert} "$@"'';
 
       fetch = digest: size: fetchBlob { inherit registry repository tlsVerify caCert digest size; };
 

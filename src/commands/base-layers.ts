@@ -69,13 +69,16 @@ function fromManifest(reference: string, manifestBytes: Buffer, configOf: (diges
   return { reference, platform: configPlatform, ...parts };
 }
 
-function readBlob(file: string, digest: string): Buffer {
+/** A fetched file: the manifest, or the config (`what` names it). */
+function readFetched(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch {
-    throw new UserError('STORE_PATH_MISSING', `base image config ${digest}: the fetched blob ${file} is missing`);
+    throw new UserError('STORE_PATH_MISSING', `${what}: the fetched file ${file} is missing`);
   }
 }
+
+const configOf = (blobOf: (d: string) => string) => (d: string) => readFetched(blobOf(d), `base image config ${d}`);
 
 /**
  * Attributes (with `sourceRepository`, "HOST/NAME"), one of:
@@ -93,7 +96,7 @@ export function baseLayersCommand(args: { attrs?: string }): void {
   if (typeof at.dir === 'string') {
     const dir = at.dir;
     blobOf = (d) => join(dir, digestHex(d));
-    base = fromManifest(reference, readBlob(join(dir, 'manifest.json'), 'manifest'), (d) => readBlob(blobOf(d), d), reference);
+    base = fromManifest(reference, readFetched(join(dir, 'manifest.json'), `${reference}: the manifest`), configOf(blobOf), reference);
   } else if (typeof at.blobs === 'object' && at.blobs && (typeof at.lock === 'string' || typeof at.manifest === 'string')) {
     const blobs = at.blobs as Record<string, string>;
     blobOf = (d) => {
@@ -101,7 +104,7 @@ export function baseLayersCommand(args: { attrs?: string }): void {
       return blobs[d];
     };
     const name = typeof at.lockName === 'string' ? at.lockName : 'the lock file';
-    if (typeof at.manifest === 'string') base = fromManifest(reference, Buffer.from(at.manifest, 'utf8'), (d) => readBlob(blobOf(d), d), name);
+    if (typeof at.manifest === 'string') base = fromManifest(reference, Buffer.from(at.manifest, 'utf8'), configOf(blobOf), name);
     else {
       let parsed: unknown;
       try {

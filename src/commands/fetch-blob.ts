@@ -1,6 +1,7 @@
-// Inside fixed-output derivations (pullImageFromManifest, pullImage): fetch one blob (or manifest),
-// or a whole image, from a registry into $out. Nix checks the output hash too; we check first, so a wrong blob
-// fails with a message naming the registry and digest rather than a bare hash mismatch.
+// Inside fixed-output derivations (pullImageFromManifest, pullImage): fetch one blob (or an index's
+// platform manifest), or a whole image, from a registry into $out. Nix checks the output hash too;
+// we check first, so a wrong blob fails with a message naming the registry and digest rather than
+// a bare hash mismatch.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryClient } from '../registry/client.js';

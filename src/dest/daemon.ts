@@ -185,7 +185,6 @@ export const parseContainersStorageDestination: TransportParser = (rest) => {
     const r = parseRegistryReference(name, context);
     return `${r.registry}/${r.repository}`;
   };
-  if (!ref) return new DaemonDestination('containers-storage', '', undefined, connectContainersStorage(storage), normalise);
-  const { name, tag } = parseNameTag(ref, 'containers-storage', context);
+  const { name, tag } = ref ? parseNameTag(ref, 'containers-storage', context) : { name: '', tag: undefined };
   return new DaemonDestination('containers-storage', name, tag, connectContainersStorage(storage), normalise);
 };

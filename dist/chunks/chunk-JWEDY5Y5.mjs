@@ -618,9 +618,9 @@ var TRANSPORTS = {
   oci: async () => (await import("./oci-layout-EKMECX6E.mjs")).parseOciLayoutDestination,
   "oci-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseOciArchiveDestination,
   "docker-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseDockerArchiveDestination,
-  "docker-daemon": async () => (await import("./daemon-QWSC2OOV.mjs")).parseDockerDaemonDestination,
-  podman: async () => (await import("./daemon-QWSC2OOV.mjs")).parsePodmanDestination,
-  "containers-storage": async () => (await import("./daemon-QWSC2OOV.mjs")).parseContainersStorageDestination,
+  "docker-daemon": async () => (await import("./daemon-6C4WCSLD.mjs")).parseDockerDaemonDestination,
+  podman: async () => (await import("./daemon-6C4WCSLD.mjs")).parsePodmanDestination,
+  "containers-storage": async () => (await import("./daemon-6C4WCSLD.mjs")).parseContainersStorageDestination,
   dir: async () => (await import("./dir-IKKS3KSJ.mjs")).parseDirDestination
 };
 var transportNames = () => Object.keys(TRANSPORTS).map((t) => t.endsWith("://") ? t : t + ":").sort();

@@ -834,8 +834,7 @@ var parseContainersStorageDestination = (rest) => {
     const r = parseRegistryReference(name2, context);
     return `${r.registry}/${r.repository}`;
   };
-  if (!ref) return new DaemonDestination("containers-storage", "", void 0, connectContainersStorage(storage), normalise);
-  const { name, tag } = parseNameTag(ref, "containers-storage", context);
+  const { name, tag } = ref ? parseNameTag(ref, "containers-storage", context) : { name: "", tag: void 0 };
   return new DaemonDestination("containers-storage", name, tag, connectContainersStorage(storage), normalise);
 };
 export {

@@ -66,7 +66,7 @@ function baseLayers(lock, blobOf, sourceRepository) {
   };
   return { version: FORMAT_VERSION, layers, base };
 }
-function fromManifest(reference, manifestBytes, configOf, what) {
+function fromManifest(reference, manifestBytes, configOf2, what) {
   let doc;
   try {
     doc = JSON.parse(manifestBytes.toString("utf8"));
@@ -74,16 +74,17 @@ function fromManifest(reference, manifestBytes, configOf, what) {
     throw new UserError("INVALID_IMAGE_FILE", `${what}: the manifest is not valid JSON: ${e.message}`);
   }
   const top = { bytes: manifestBytes, mediaType: manifestMediaType(doc) ?? "no media type", digest: sha256(manifestBytes) };
-  const { configPlatform, ...parts } = imageParts(what, top, configOf(configDescriptor(what, top.mediaType, manifestBytes).digest));
+  const { configPlatform, ...parts } = imageParts(what, top, configOf2(configDescriptor(what, top.mediaType, manifestBytes).digest));
   return { reference, platform: configPlatform, ...parts };
 }
-function readBlob(file, digest) {
+function readFetched(file, what) {
   try {
     return readFileSync(file);
   } catch {
-    throw new UserError("STORE_PATH_MISSING", `base image config ${digest}: the fetched blob ${file} is missing`);
+    throw new UserError("STORE_PATH_MISSING", `${what}: the fetched file ${file} is missing`);
   }
 }
+var configOf = (blobOf) => (d) => readFetched(blobOf(d), `base image config ${d}`);
 function baseLayersCommand(args) {
   const a = readNixAttrs(args.attrs);
   const at = a.attrs;
@@ -93,7 +94,7 @@ function baseLayersCommand(args) {
   if (typeof at.dir === "string") {
     const dir = at.dir;
     blobOf = (d) => join(dir, digestHex(d));
-    base = fromManifest(reference, readBlob(join(dir, "manifest.json"), "manifest"), (d) => readBlob(blobOf(d), d), reference);
+    base = fromManifest(reference, readFetched(join(dir, "manifest.json"), `${reference}: the manifest`), configOf(blobOf), reference);
   } else if (typeof at.blobs === "object" && at.blobs && (typeof at.lock === "string" || typeof at.manifest === "string")) {
     const blobs = at.blobs;
     blobOf = (d) => {
@@ -101,7 +102,7 @@ function baseLayersCommand(args) {
       return blobs[d];
     };
     const name = typeof at.lockName === "string" ? at.lockName : "the lock file";
-    if (typeof at.manifest === "string") base = fromManifest(reference, Buffer.from(at.manifest, "utf8"), (d) => readBlob(blobOf(d), d), name);
+    if (typeof at.manifest === "string") base = fromManifest(reference, Buffer.from(at.manifest, "utf8"), configOf(blobOf), name);
     else {
       let parsed;
       try {
