@@ -42,7 +42,7 @@ var BUILD_COMMANDS = {
   "fetch-blob": {
     flags: ["registry", "repository", "digest", "size", "out", "tls-verify", "ca-cert", "manifest"],
     required: ["registry", "repository", "digest", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-PHJSLTP4.mjs")).fetchBlobCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-D3WHMGVD.mjs")).fetchBlobCommand({
       registry: f.registry,
       repository: f.repository,
       digest: f.digest,
@@ -56,7 +56,7 @@ var BUILD_COMMANDS = {
   "fetch-image": {
     flags: ["reference", "os", "arch", "variant", "out", "tls-verify", "ca-cert", "expected-hash"],
     required: ["reference", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-PHJSLTP4.mjs")).fetchImageCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-D3WHMGVD.mjs")).fetchImageCommand({
       reference: f.reference,
       platform: { os: f.os || "linux", architecture: f.arch || "amd64", ...f.variant ? { variant: f.variant } : {} },
       out: f.out,
@@ -105,10 +105,10 @@ try {
   else if (isBuildCommand(cmd)) await runBuild(process.argv.slice(2), import.meta.url);
   else {
     module.enableCompileCache();
-    const copy = cmd === "copy" ? await import("./chunks/copy-main-YIHK7Z5Y.mjs") : void 0;
+    const copy = cmd === "copy" ? await import("./chunks/copy-main-ZIWX7N33.mjs") : void 0;
     const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);
-    else await (await import("./chunks/cli-KKGEPJJQ.mjs")).run();
+    else await (await import("./chunks/cli-57WGPAHB.mjs")).run();
     process.exit(process.exitCode ?? 0);
   }
 } catch (e) {

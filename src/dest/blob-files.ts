@@ -2,13 +2,14 @@
 // by a stat, written to a temporary name and renamed once their digest checked out, so that no
 // file a digest names is ever half-written.
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Blob, Reused } from '../copy/types.js';
 import { COMPRESSOR_ANNOTATION } from '../image/media-types.js';
-import type { KnownBlobs } from '../image/known-blobs.js';
+import { pairsFromImage, type KnownBlobs } from '../image/known-blobs.js';
+import { isDigest } from '../util/digest.js';
 import { fileError, writeAtomically } from '../util/atomic.js';
 import type { Measured } from '../util/measure.js';
 
@@ -55,4 +56,14 @@ export async function putBlobFile(blob: Blob, pathOf: (digest: string) => string
     await rm(tmp, { force: true });
     throw fileError(e, tmp);
   }
+}
+
+/** A blob file's JSON (a manifest, a config); undefined for what is not a digest. */
+export async function readBlobJson(pathOf: (digest: string) => string, digest: unknown): Promise<unknown> {
+  return isDigest(digest) ? JSON.parse(await readFile(pathOf(digest), 'utf8')) : undefined;
+}
+
+/** Adds the compressed layers of an image `manifest` to `known`, paired with its config's diff_ids (read from the blob files). */
+export async function addImageBlobs(known: KnownBlobs, manifest: unknown, pathOf: (digest: string) => string): Promise<void> {
+  known.add(pairsFromImage(manifest, await readBlobJson(pathOf, (manifest as { config?: { digest?: unknown } } | undefined)?.config?.digest)));
 }

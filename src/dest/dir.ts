@@ -10,12 +10,12 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Blob, Capabilities, Committed, ImageDestination, Opened, Reused } from '../copy/types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
-import { KnownBlobs, pairsFromImage } from '../image/known-blobs.js';
-import { digestHex, isDigest } from '../util/digest.js';
+import { KnownBlobs } from '../image/known-blobs.js';
+import { digestHex } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
 import type { Measured } from '../util/measure.js';
 import { fileError, writeAtomically } from '../util/atomic.js';
-import { putBlobFile, reuseBlobFile } from './blob-files.js';
+import { addImageBlobs, putBlobFile, reuseBlobFile } from './blob-files.js';
 import type { TransportParser } from './flags.js';
 
 /** The `version` file's exact content (containers/image directory_transport's `version`). */
@@ -82,9 +82,7 @@ export class DirDestination implements ImageDestination {
     return (this.knownBlobs ??= (async () => {
       const known = new KnownBlobs();
       try {
-        const manifest = JSON.parse(await readFile(join(this.dir, MANIFEST), 'utf8')) as { config?: { digest?: unknown } };
-        const cfg = manifest?.config?.digest;
-        if (isDigest(cfg)) known.add(pairsFromImage(manifest, JSON.parse(await readFile(this.blobPath(cfg), 'utf8'))));
+        await addImageBlobs(known, JSON.parse(await readFile(join(this.dir, MANIFEST), 'utf8')), (d) => this.blobPath(d));
       } catch {
         // no image, or not one we can read: nothing known
       }

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import type { Blob, Capabilities, Committed, ImageDestination, Opened, Reused } from '../copy/types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import { MEDIA_TYPE_OCI_INDEX } from '../image/media-types.js';
-import { digestHex, isDigest } from '../util/digest.js';
+import { digestHex } from '../util/digest.js';
 import type { Measured } from '../util/measure.js';
-import { KnownBlobs, pairsFromImage } from '../image/known-blobs.js';
+import { KnownBlobs } from '../image/known-blobs.js';
 import { UserError } from '../util/errors.js';
 import { checkOciLayoutTag } from '../reference/reference.js';
 import { fileError, writeAtomically } from '../util/atomic.js';
-import { hasBlobFile as exists, putBlobFile, reuseBlobFile } from './blob-files.js';
+import { addImageBlobs, hasBlobFile as exists, putBlobFile, readBlobJson, reuseBlobFile } from './blob-files.js';
 import type { TransportParser } from './flags.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -64,7 +64,7 @@ export class OciLayoutDestination implements ImageDestination {
   private known(): Promise<KnownBlobs> {
     return (this.knownBlobs ??= (async () => {
       const known = new KnownBlobs();
-      const json = async (digest: unknown): Promise<unknown> => (isDigest(digest) ? JSON.parse(await readFile(this.blobPath(digest), 'utf8')) : undefined);
+      const pathOf = (d: string) => this.blobPath(d);
       let entries: IndexFile['manifests'] = [];
       try {
         const index = JSON.parse(await readFile(join(this.dir, 'index.json'), 'utf8')) as IndexFile;
@@ -74,8 +74,7 @@ export class OciLayoutDestination implements ImageDestination {
       }
       for (const m of entries) {
         try {
-          const manifest = (await json(m.digest)) as { config?: { digest?: unknown } };
-          known.add(pairsFromImage(manifest, await json(manifest?.config?.digest)));
+          await addImageBlobs(known, await readBlobJson(pathOf, m.digest), pathOf);
         } catch {
           // not an image we can read: nothing known from it
         }

@@ -29,6 +29,12 @@ async function evalRaw(installable: string, cwd?: string): Promise<string> {
   return r.stdout;
 }
 
+/** A consumer flake's inputs (consumerFlake points the longshore input at this checkout). */
+const INPUTS = `  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  inputs.longshore.url = "";
+  inputs.longshore.inputs.nixpkgs.follows = "nixpkgs";
+`;
+
 describe('the flake (stand-in nixpkgs)', { timeout: 600_000 }, () => {
   let reg: Registry;
   let p: Podman;
@@ -106,10 +112,7 @@ describe('the flake (stand-in nixpkgs)', { timeout: 600_000 }, () => {
 
   test('lib.mkLib and overlays.default bind the same library to a package set', async () => {
     const dir = consumerFlake(`{
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
-  inputs.longshore.url = "";
-  inputs.longshore.inputs.nixpkgs.follows = "nixpkgs";
-  outputs = { self, nixpkgs, longshore }: let
+${INPUTS}  outputs = { self, nixpkgs, longshore }: let
     pkgs = nixpkgs.legacyPackages.x86_64-linux;
     # An overlay applied by hand: the stand-in package set is not nixpkgs' function.
     withOverlay = pkgs // longshore.overlays.default withOverlay pkgs;
@@ -133,10 +136,7 @@ describe('the flake (stand-in nixpkgs)', { timeout: 600_000 }, () => {
   test("migration: an image written as nix2container's README writes it builds through the flake and runs in Podman", async () => {
     // Only the input changes: nix2container.packages.x86_64-linux.nix2container → longshore.lib.x86_64-linux.
     const dir = consumerFlake(`{
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
-  inputs.longshore.url = "";
-  inputs.longshore.inputs.nixpkgs.follows = "nixpkgs";
-  outputs = { self, nixpkgs, longshore }: let
+${INPUTS}  outputs = { self, nixpkgs, longshore }: let
     pkgs = nixpkgs.legacyPackages.x86_64-linux;
     nix2container = longshore.lib.x86_64-linux;
     # examples/openbar.nix: /tmp with mode 0777, without root or a VM.

@@ -1,15 +1,19 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
+  pairsFromImage
+} from "./chunk-KMF2HFYC.mjs";
+import {
   fileError,
   writeAtomically
 } from "./chunk-ERSFCDHN.mjs";
 import {
-  COMPRESSOR_ANNOTATION
+  COMPRESSOR_ANNOTATION,
+  isDigest
 } from "./chunk-CIGM6B6C.mjs";
 
 // src/dest/blob-files.ts
 import { createWriteStream } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { readFile, rename, rm, stat } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -45,9 +49,17 @@ async function putBlobFile(blob, pathOf, tmpDir) {
     throw fileError(e, tmp);
   }
 }
+async function readBlobJson(pathOf, digest) {
+  return isDigest(digest) ? JSON.parse(await readFile(pathOf(digest), "utf8")) : void 0;
+}
+async function addImageBlobs(known, manifest, pathOf) {
+  known.add(pairsFromImage(manifest, await readBlobJson(pathOf, manifest?.config?.digest)));
+}
 
 export {
   hasBlobFile,
   reuseBlobFile,
-  putBlobFile
+  putBlobFile,
+  readBlobJson,
+  addImageBlobs
 };

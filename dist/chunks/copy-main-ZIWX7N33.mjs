@@ -3,7 +3,7 @@ import {
   COPY_OPTIONS,
   copyCommand,
   toCopyArgs
-} from "./chunk-JWEDY5Y5.mjs";
+} from "./chunk-SY42OLSY.mjs";
 import "./chunk-4PFZZYPE.mjs";
 import "./chunk-2GH5RYRP.mjs";
 import "./chunk-I4AFHXHU.mjs";

@@ -4,7 +4,7 @@ import {
   copyCommand,
   openImage,
   toCopyArgs
-} from "./chunk-JWEDY5Y5.mjs";
+} from "./chunk-SY42OLSY.mjs";
 import "./chunk-4PFZZYPE.mjs";
 import "./chunk-2GH5RYRP.mjs";
 import {

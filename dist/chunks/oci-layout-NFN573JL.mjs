@@ -1,12 +1,13 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
+  addImageBlobs,
   hasBlobFile,
   putBlobFile,
+  readBlobJson,
   reuseBlobFile
-} from "./chunk-7BZHQ5Q2.mjs";
+} from "./chunk-UNAYW2DD.mjs";
 import {
-  KnownBlobs,
-  pairsFromImage
+  KnownBlobs
 } from "./chunk-KMF2HFYC.mjs";
 import {
   fileError,
@@ -17,8 +18,7 @@ import {
 } from "./chunk-JO7HQLJM.mjs";
 import {
   MEDIA_TYPE_OCI_INDEX,
-  digestHex,
-  isDigest
+  digestHex
 } from "./chunk-CIGM6B6C.mjs";
 import {
   UserError
@@ -65,7 +65,7 @@ var OciLayoutDestination = class {
   known() {
     return this.knownBlobs ??= (async () => {
       const known = new KnownBlobs();
-      const json = async (digest) => isDigest(digest) ? JSON.parse(await readFile(this.blobPath(digest), "utf8")) : void 0;
+      const pathOf = (d) => this.blobPath(d);
       let entries = [];
       try {
         const index = JSON.parse(await readFile(join(this.dir, "index.json"), "utf8"));
@@ -74,8 +74,7 @@ var OciLayoutDestination = class {
       }
       for (const m of entries) {
         try {
-          const manifest = await json(m.digest);
-          known.add(pairsFromImage(manifest, await json(manifest?.config?.digest)));
+          await addImageBlobs(known, await readBlobJson(pathOf, m.digest), pathOf);
         } catch {
         }
       }

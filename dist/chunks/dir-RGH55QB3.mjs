@@ -3,8 +3,8 @@ import {
   DIR_VERSION,
   DirDestination,
   parseDirDestination
-} from "./chunk-EL4RKPGB.mjs";
-import "./chunk-7BZHQ5Q2.mjs";
+} from "./chunk-UL4TJG2Q.mjs";
+import "./chunk-UNAYW2DD.mjs";
 import "./chunk-KMF2HFYC.mjs";
 import "./chunk-ERSFCDHN.mjs";
 import "./chunk-CIGM6B6C.mjs";

@@ -1,19 +1,18 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
+  addImageBlobs,
   putBlobFile,
   reuseBlobFile
-} from "./chunk-7BZHQ5Q2.mjs";
+} from "./chunk-UNAYW2DD.mjs";
 import {
-  KnownBlobs,
-  pairsFromImage
+  KnownBlobs
 } from "./chunk-KMF2HFYC.mjs";
 import {
   fileError,
   writeAtomically
 } from "./chunk-ERSFCDHN.mjs";
 import {
-  digestHex,
-  isDigest
+  digestHex
 } from "./chunk-CIGM6B6C.mjs";
 import {
   UserError
@@ -79,9 +78,7 @@ var DirDestination = class {
     return this.knownBlobs ??= (async () => {
       const known = new KnownBlobs();
       try {
-        const manifest = JSON.parse(await readFile(join(this.dir, MANIFEST), "utf8"));
-        const cfg = manifest?.config?.digest;
-        if (isDigest(cfg)) known.add(pairsFromImage(manifest, JSON.parse(await readFile(this.blobPath(cfg), "utf8"))));
+        await addImageBlobs(known, JSON.parse(await readFile(join(this.dir, MANIFEST), "utf8")), (d) => this.blobPath(d));
       } catch {
       }
       return known;

@@ -615,13 +615,13 @@ function openImage(path) {
 // src/dest/parse.ts
 var TRANSPORTS = {
   "docker://": async () => (await import("./registry-JTP75CSG.mjs")).parseRegistryDestination,
-  oci: async () => (await import("./oci-layout-EKMECX6E.mjs")).parseOciLayoutDestination,
+  oci: async () => (await import("./oci-layout-NFN573JL.mjs")).parseOciLayoutDestination,
   "oci-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseOciArchiveDestination,
   "docker-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseDockerArchiveDestination,
   "docker-daemon": async () => (await import("./daemon-6C4WCSLD.mjs")).parseDockerDaemonDestination,
   podman: async () => (await import("./daemon-6C4WCSLD.mjs")).parsePodmanDestination,
   "containers-storage": async () => (await import("./daemon-6C4WCSLD.mjs")).parseContainersStorageDestination,
-  dir: async () => (await import("./dir-IKKS3KSJ.mjs")).parseDirDestination
+  dir: async () => (await import("./dir-RGH55QB3.mjs")).parseDirDestination
 };
 var transportNames = () => Object.keys(TRANSPORTS).map((t) => t.endsWith("://") ? t : t + ":").sort();
 async function parseDestination(ref, flags) {

@@ -1,8 +1,8 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   DIR_VERSION
-} from "./chunk-EL4RKPGB.mjs";
-import "./chunk-7BZHQ5Q2.mjs";
+} from "./chunk-UL4TJG2Q.mjs";
+import "./chunk-UNAYW2DD.mjs";
 import "./chunk-KMF2HFYC.mjs";
 import "./chunk-ERSFCDHN.mjs";
 import {
