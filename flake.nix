@@ -1,61 +1,57 @@
 {
   description = "longshore: archive-less container images for Nix";
 
+  # No flake.lock is committed (README, "The flake"): consumers make this input follow their own
+  # nixpkgs (`inputs.longshore.inputs.nixpkgs.follows = "nixpkgs"`), which is all this flake takes
+  # from it. Only nixpkgs.legacyPackages.${system} is used, nothing of nixpkgs.lib.
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
 
   outputs = { self, nixpkgs }:
     let
       systems = [ "x86_64-linux" "aarch64-linux" ];
-      forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f system nixpkgs.legacyPackages.${system});
+      forAllSystems = f: builtins.listToAttrs (map (system: { name = system; value = f nixpkgs.legacyPackages.${system}; }) systems);
 
-      # The CLI, built from this repository with nixpkgs' npm tooling. The bundle in dist/ holds
-      # its dependencies, so at run time it needs only node.
-      longshoreFor = pkgs: pkgs.buildNpmPackage {
-        pname = "longshore";
-        version = (builtins.fromJSON (builtins.readFile ./package.json)).version;
-        src = nixpkgs.lib.cleanSource self;
-        nodejs = pkgs.nodejs;
-        # Refresh after changing package-lock.json: set lib.fakeHash, build, copy the hash Nix prints.
-        npmDepsHash = nixpkgs.lib.fakeHash;
-        npmBuildScript = "build";
-        # npm's install hook wraps bin entries with node; bin/longshore is a shell launcher (it defers
-        # NODE_EXTRA_CA_CERTS), so install it with absolute paths instead.
-        postInstall = ''
-          rm -f $out/bin/longshore
-          sed -e '1s|.*|#!${pkgs.runtimeShell}|' -e 's|^node=.*|node=${pkgs.nodejs}/bin/node|' \
-            -e "s|^main=.*|main=$out/lib/node_modules/longshore/dist/longshore.mjs|" bin/longshore > $out/bin/longshore
-          chmod +x $out/bin/longshore
-        '';
-        meta.mainProgram = "longshore";
-      };
+      # The CLI: the committed bundle in dist/ and the launcher, on nixpkgs' nodejs (the current LTS).
+      # The tests build this same file (test/nix/pkgs.nix).
+      longshoreFor = pkgs: import ./nix/package.nix { inherit (pkgs) runCommand nodejs runtimeShell; };
 
-      # The library needs only these from a package set; see nix/default.nix.
-      libFor = system: pkgs: import ./nix {
+      # The library bound to a package set: `longshore.lib.mkLib pkgs`. See nix/default.nix for what
+      # it takes from the set.
+      mkLib = pkgs: import ./nix {
         inherit (pkgs) runCommand writeText writeShellScriptBin nix sqlite;
-        inherit system;
+        system = pkgs.stdenv.hostPlatform.system;
         longshore = longshoreFor pkgs;
       };
 
-      examplesFor = system: pkgs:
-        let longshore = libFor system pkgs;
-        in nixpkgs.lib.genAttrs [ "hello" "layered" "non-root" "copy-to-root" ]
-          (name: import (./examples + "/${name}.nix") { inherit pkgs longshore; });
+      examplesFor = pkgs:
+        let longshore = mkLib pkgs;
+        in builtins.listToAttrs (map (name: { inherit name; value = import (./examples + "/${name}.nix") { inherit pkgs longshore; }; })
+          [ "hello" "layered" "non-root" "copy-to-root" ]);
     in
     {
-      # longshore.lib.${system}.buildImage { … } — nix2container's argument names.
-      lib = forAllSystems libFor;
+      # longshore.lib.${system}.buildImage { … }: nix2container's argument names.
+      lib = forAllSystems mkLib // { inherit mkLib; };
 
-      packages = forAllSystems (system: pkgs:
-        let examples = examplesFor system pkgs;
-        in examples // {
+      packages = forAllSystems (pkgs:
+        let examples = examplesFor pkgs;
+        in examples // rec {
           longshore = longshoreFor pkgs;
-          default = longshoreFor pkgs;
+          default = longshore;
           # nix run .#image.copyToRegistry (or .copyToDockerDaemon, .copyToPodman, .copyTo DEST)
           image = examples.hello;
         });
 
-      apps = forAllSystems (system: pkgs: {
-        default = { type = "app"; program = "${longshoreFor pkgs}/bin/longshore"; };
+      apps = forAllSystems (pkgs: {
+        default = { type = "app"; program = "${self.packages.${pkgs.stdenv.hostPlatform.system}.longshore}/bin/longshore"; };
       });
+
+      # `nix flake check` builds the CLI and an image with it (the image's build runs the CLI).
+      checks = forAllSystems (pkgs: { longshore = longshoreFor pkgs; hello = (examplesFor pkgs).hello; });
+
+      # pkgs.longshore (the CLI) and pkgs.longshoreLib (the library bound to the final package set).
+      overlays.default = final: prev: {
+        longshore = longshoreFor final;
+        longshoreLib = mkLib final;
+      };
     };
 }

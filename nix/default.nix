@@ -196,7 +196,8 @@ let
       copyScript = n: dest: writeShellScriptBin n ''exec ${longshore}/bin/longshore copy ${image} ${dest} "$@"'';
     in
     image // {
-      inherit imageName imageTag meta;
+      # fromImage as in nix2container, so that `nix run .#IMAGE.fromImage.getManifest` works.
+      inherit imageName imageTag meta fromImage;
       # nix2container's name for "NAME:TAG" without building the image; not for use in derivations.
       imageRefUnsafe = builtins.unsafeDiscardStringContext "${imageName}:${imageTag}";
       copyTo = copyScript "copy-to" "";
@@ -204,9 +205,11 @@ let
       copyToDockerDaemon = copyScript "copy-to-docker-daemon" "docker-daemon:${imageName}:${imageTag}";
       copyToPodman = copyScript "copy-to-podman" "podman:${imageName}:${imageTag}";
     } // (if initializeNixDatabase then { inherit nixDatabase; } else { });
-  pull = import ./pull.nix { inherit runCommand longshore; };
+  pull = import ./pull.nix { inherit runCommand writeShellScriptBin longshore; platform = archOf; };
 in
 {
   inherit buildImage buildLayer;
   inherit (pull) pullImage pullImageFromManifest;
+  # nix2container's earlier name for pullImageFromManifest.
+  pullImageByManifest = pull.pullImageFromManifest;
 }

@@ -8,7 +8,8 @@ LONGSHORE_NODE_VERSION=24.22.3
 __ls_root=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)
 __ls_tools=$__ls_root/.tools
 __ls_dir=$__ls_tools/node-v$LONGSHORE_NODE_VERSION
-# Inside a Nix build (flake.nix's buildNpmPackage) the derivation chose the node, and there is no network.
+# Inside a Nix build (anyone running npm scripts in a derivation) the derivation chose the node, and
+# there is no network.
 if [ ! -x "$__ls_dir/bin/node" ] && [ -z "${NIX_BUILD_TOP-}" ]; then
   __ls_major=$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p') # v20.20.2 -> 20
   if [ "${__ls_major:-0}" -lt 24 ]; then

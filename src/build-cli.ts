@@ -39,7 +39,7 @@ export const BUILD_COMMANDS: Readonly<Record<string, BuildCommand>> = {
   },
   // Base images (issue 5): one registry blob into a fixed-output derivation's $out.
   'fetch-blob': {
-    flags: ['registry', 'repository', 'digest', 'size', 'out', 'tls-verify', 'ca-cert'],
+    flags: ['registry', 'repository', 'digest', 'size', 'out', 'tls-verify', 'ca-cert', 'manifest'],
     required: ['registry', 'repository', 'digest', 'out'],
     run: async (f) =>
       (await import('./commands/fetch-blob.js')).fetchBlobCommand({
@@ -50,10 +50,11 @@ export const BUILD_COMMANDS: Readonly<Record<string, BuildCommand>> = {
         out: f.out!,
         tlsVerify: boolFlag(f['tls-verify']),
         caCert: f['ca-cert'] || undefined,
+        manifest: boolFlag(f.manifest),
       }),
   },
   'fetch-image': {
-    flags: ['reference', 'os', 'arch', 'variant', 'out', 'tls-verify', 'ca-cert'],
+    flags: ['reference', 'os', 'arch', 'variant', 'out', 'tls-verify', 'ca-cert', 'expected-hash'],
     required: ['reference', 'out'],
     run: async (f) =>
       (await import('./commands/fetch-blob.js')).fetchImageCommand({
@@ -62,6 +63,7 @@ export const BUILD_COMMANDS: Readonly<Record<string, BuildCommand>> = {
         out: f.out!,
         tlsVerify: boolFlag(f['tls-verify']),
         caCert: f['ca-cert'] || undefined,
+        expectedHash: f['expected-hash'],
       }),
   },
 };

@@ -1,10 +1,11 @@
 // The user-facing commands (yargs). Build-time commands live in build-cli.ts, kept light for Nix builds.
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { copyCommand } from './commands/copy.js';
 import { COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
 import type { CopyArgs } from './commands/copy.js';
 import { inspectCommand } from './commands/inspect.js';
+import type { LockArgs } from './commands/lock.js';
 
 // Set by scripts/bundle.mjs from package.json.
 declare const LONGSHORE_VERSION: string | undefined;
@@ -17,6 +18,40 @@ export interface CliHooks {
   usageError?: (msg: string) => never;
 }
 
+/** What `lock` and `manifest` take: the reference, the platform, credentials and TLS. */
+function sourceOptions<T>(y: Argv<T>) {
+  return y
+    .positional('reference', { type: 'string', demandOption: true, describe: 'docker://HOST/NAME[:TAG|@DIGEST]' })
+    .option('os', { type: 'string', default: 'linux', describe: 'platform OS to pick from a multi-arch index' })
+    .option('arch', { type: 'string', default: 'amd64', describe: 'platform architecture (amd64, arm64, …)' })
+    .option('variant', { type: 'string', describe: 'platform variant (v7, v8, …)' })
+    .option('tls-verify', { type: 'boolean', describe: 'verify TLS (default true; false also allows plain HTTP)' })
+    .option('creds', { type: 'string', describe: 'registry credentials USER:PASSWORD' })
+    .option('src-creds', { type: 'string', hidden: true })
+    .option('registry-token', { type: 'string', describe: 'bearer token for the registry' })
+    .option('creds-file', { type: 'string', describe: 'file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines' })
+    .option('authfile', { type: 'string', describe: 'auth.json / config.json to read credentials from' })
+    .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) to trust' });
+}
+
+type SourceArgv = ReturnType<typeof sourceOptions<{ output: string | undefined }>> extends Argv<infer U> ? U : never;
+
+function sourceArgs(a: SourceArgv): LockArgs {
+  return {
+    reference: a.reference!,
+    output: a.output,
+    os: a.os,
+    arch: a.arch,
+    variant: a.variant,
+    tlsVerify: a['tls-verify'],
+    creds: a.creds ?? a['src-creds'],
+    registryToken: a['registry-token'],
+    credsFile: a['creds-file'],
+    authfile: a.authfile,
+    caCert: a['ca-cert'],
+  };
+}
+
 /** The yargs parser of the user CLI, for argv without the node and script names. */
 export function cli(argv: string[], hooks: CliHooks = {}) {
   const copy = hooks.copy ?? copyCommand;
@@ -27,7 +62,7 @@ export function cli(argv: string[], hooks: CliHooks = {}) {
     .usage('$0 <command> [options]\n\nArchive-less container images for Nix.')
     .command(
       'copy <image> <destination>',
-      'copy an image built by the Nix library to oci:DIR[:TAG], docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, docker-archive:FILE, oci-archive:FILE',
+      'copy an image built by the Nix library to oci:DIR[:TAG], dir:DIR, docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, containers-storage:[NAME[:TAG]], docker-archive:FILE, oci-archive:FILE',
       (y) =>
         y
           .positional('image', { type: 'string', demandOption: true, describe: 'image JSON (a buildImage output)' })
@@ -40,35 +75,19 @@ export function cli(argv: string[], hooks: CliHooks = {}) {
     .command(
       'lock <reference>',
       'pin a base image for pullImageFromManifest: write its platform manifest, config and layer digests to a lock JSON',
-      (y) =>
-        y
-          .positional('reference', { type: 'string', demandOption: true, describe: 'docker://HOST/NAME[:TAG|@DIGEST]' })
-          .option('output', { alias: 'o', type: 'string', describe: 'lock file to write (default: stdout)' })
-          .option('os', { type: 'string', default: 'linux', describe: 'platform OS to pick from a multi-arch index' })
-          .option('arch', { type: 'string', default: 'amd64', describe: 'platform architecture (amd64, arm64, …)' })
-          .option('variant', { type: 'string', describe: 'platform variant (v7, v8, …)' })
-          .option('tls-verify', { type: 'boolean', describe: 'verify TLS (default true; false also allows plain HTTP)' })
-          .option('creds', { type: 'string', describe: 'registry credentials USER:PASSWORD' })
-          .option('src-creds', { type: 'string', hidden: true })
-          .option('registry-token', { type: 'string', describe: 'bearer token for the registry' })
-          .option('creds-file', { type: 'string', describe: 'file with USERNAME=/PASSWORD= or BEARER_TOKEN= lines' })
-          .option('authfile', { type: 'string', describe: 'auth.json / config.json to read credentials from' })
-          .option('ca-cert', { type: 'string', describe: 'extra CA certificate (PEM) to trust' }),
+      (y) => sourceOptions(y.option('output', { alias: 'o', type: 'string', describe: 'lock file to write (default: stdout)' })),
       async (a) => {
         const { lockCommand } = await import('./commands/lock.js');
-        await lockCommand({
-          reference: a.reference!,
-          output: a.output,
-          os: a.os,
-          arch: a.arch,
-          variant: a.variant,
-          tlsVerify: a['tls-verify'],
-          creds: a.creds ?? a['src-creds'],
-          registryToken: a['registry-token'],
-          credsFile: a['creds-file'],
-          authfile: a.authfile,
-          caCert: a['ca-cert'],
-        });
+        await lockCommand(sourceArgs(a));
+      },
+    )
+    .command(
+      'manifest <reference>',
+      "print a base image's platform manifest as the registry serves it (nix2container's format for pullImageFromManifest, what its getManifest prints)",
+      (y) => sourceOptions(y.option('output', { alias: 'o', type: 'string', describe: 'file to write (default: stdout)' })),
+      async (a) => {
+        const { manifestCommand } = await import('./commands/lock.js');
+        await manifestCommand(sourceArgs(a));
       },
     )
     .command(

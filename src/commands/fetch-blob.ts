@@ -1,8 +1,9 @@
-// Inside fixed-output derivations (pullImageFromManifest, pullImage): fetch one blob, or a whole
-// image, from a registry into $out. Nix checks the output hash too; we check first, so a wrong blob
-// fails with a message naming the registry and digest rather than a bare hash mismatch.
+// Inside fixed-output derivations (pullImageFromManifest, pullImage): fetch one blob (or an index's
+// platform manifest), or a whole image, from a registry into $out. Nix checks the output hash too;
+// we check first, so a wrong blob fails with a message naming the registry and digest rather than
+// a bare hash mismatch.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential } from '../registry/credentials.js';
 import { RegistryError } from '../registry/errors.js';
@@ -12,6 +13,8 @@ import { runLimited } from '../util/limit.js';
 import { UserError } from '../util/errors.js';
 import { digestHex, isDigest } from '../util/digest.js';
 import { buildLock, type Platform } from './lock.js';
+import { DIR_VERSION } from '../dest/dir.js';
+import { narSha256, parseSha256, toSri } from '../util/nar.js';
 import { debugEnabled } from '../util/debug.js';
 
 export interface FetchFlags {
@@ -55,6 +58,8 @@ export interface FetchBlobArgs extends FetchFlags {
   digest: string;
   size?: number;
   out: string;
+  /** A manifest (GET …/manifests/DIGEST: an index's platform entry) rather than a blob. */
+  manifest?: boolean;
 }
 
 export async function fetchBlobCommand(a: FetchBlobArgs): Promise<void> {
@@ -65,9 +70,10 @@ export async function fetchBlobCommand(a: FetchBlobArgs): Promise<void> {
   try {
     const tmp = `${a.out}.part`;
     const t0 = Date.now();
-    await reader.blobToFile(a.digest, a.size, tmp).catch((e) => staleHint(e, a.digest, where));
+    if (a.manifest) writeFileSync(tmp, (await reader.manifest(a.digest).catch((e) => staleHint(e, a.digest, where))).bytes);
+    else await reader.blobToFile(a.digest, a.size, tmp).catch((e) => staleHint(e, a.digest, where));
     renameSync(tmp, a.out);
-    process.stderr.write(`fetched ${a.digest} from ${where} in ${((Date.now() - t0) / 1000).toFixed(2)} s\n`);
+    process.stderr.write(`fetched ${a.manifest ? 'manifest ' : ''}${a.digest} from ${where} in ${((Date.now() - t0) / 1000).toFixed(2)} s\n`);
   } finally {
     await closeReader(reader);
   }
@@ -78,10 +84,18 @@ export interface FetchImageArgs extends FetchFlags {
   reference: string;
   platform: Platform;
   out: string;
+  /** The sha256 given to pullImage: the output's NAR hash is checked against it. */
+  expectedHash?: string;
   jobs?: number;
 }
 
-/** $out/lock.json (a lock, as `longshore lock` writes it) and $out/blobs/<hex> for every layer. */
+/**
+ * What `skopeo copy --override-os OS --override-arch ARCH docker://NAME@DIGEST dir:$out` writes,
+ * byte for byte, so that the sha256 of a nix2container pullImage fits: the `version` file, the
+ * config and every layer as files named by their hex digest, and manifest.json, the platform
+ * manifest's exact bytes. Then the NAR hash of $out is checked against the sha256 given, so that a
+ * wrong one fails saying which one to set.
+ */
 export async function fetchImageCommand(a: FetchImageArgs): Promise<void> {
   const ref = parseRegistryReference(a.reference.replace(/^docker:\/\//, ''), `pullImage: ${a.reference}`);
   if (!ref.digest) throw new UserError('INVALID_REFERENCE', `pullImage: ${a.reference} has no digest; pass imageDigest = "sha256:…"`);
@@ -89,16 +103,32 @@ export async function fetchImageCommand(a: FetchImageArgs): Promise<void> {
   const reader = await openReader(ref, a);
   try {
     const lock = await buildLock(reader, ref, a.platform);
-    mkdirSync(join(a.out, 'blobs'), { recursive: true });
-    await runLimited(lock.layers, a.jobs ?? 3, async (l) => {
-      const file = join(a.out, 'blobs', digestHex(l.digest));
-      await reader.blobToFile(l.digest, l.size, file + '.part').catch((e) => staleHint(e, l.digest, where));
+    mkdirSync(a.out, { recursive: true });
+    writeFileSync(join(a.out, 'version'), DIR_VERSION);
+    const blobs = new Map(lock.layers.map((l) => [l.digest, l.size]));
+    await runLimited([...blobs], a.jobs ?? 3, async ([digest, size]) => {
+      const file = join(a.out, digestHex(digest));
+      await reader.blobToFile(digest, size, file + '.part').catch((e) => staleHint(e, digest, where));
       renameSync(file + '.part', file);
     });
-    mkdirSync(dirname(join(a.out, 'lock.json')), { recursive: true });
-    writeFileSync(join(a.out, 'lock.json'), JSON.stringify(lock, null, 2) + '\n');
+    // buildLock checked both texts against their digests: these are the registry's bytes.
+    writeFileSync(join(a.out, digestHex(lock.config.digest)), lock.config.raw);
+    writeFileSync(join(a.out, 'manifest.json'), lock.manifest.raw);
     process.stderr.write(`fetched ${lock.reference}: ${lock.layers.length} layers\n`);
   } finally {
     await closeReader(reader);
   }
+  if (a.expectedHash !== undefined) await checkNarHash(a.out, a.reference, a.expectedHash);
+}
+
+/** Fails, naming the hash to set, unless the NAR hash of `dir` is `expected` (in any notation Nix takes). */
+export async function checkNarHash(dir: string, reference: string, expected: string): Promise<void> {
+  const got = await narSha256(dir);
+  if (parseSha256(expected)?.equals(got)) return;
+  const sri = toSri(got);
+  throw new UserError(
+    'HASH_MISMATCH',
+    `pullImage: ${reference} has hash ${sri}, not the sha256 given (${expected || 'empty'}); set sha256 = "${sri}";`,
+    "the hash is the NAR hash of what `skopeo copy docker://NAME@DIGEST dir:$out` writes (nix2container's pullImage stores the same, so its sha256 values fit; longshore's earlier pullImage stored another layout)",
+  );
 }

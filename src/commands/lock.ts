@@ -7,7 +7,7 @@ import { RegistryClient } from '../registry/client.js';
 import { resolveCredential, type CredentialFlags } from '../registry/credentials.js';
 import { formatReference, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
 import { RegistryReader } from '../registry/pull.js';
-import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, LAYER_TYPES } from '../image/media-types.js';
+import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, LAYER_TYPES, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST } from '../image/media-types.js';
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/digest.js';
 import { debugEnabled } from '../util/debug.js';
@@ -92,38 +92,49 @@ export function choosePlatform(index: Obj, want: Platform, what: string): { dige
   return { digest: m.digest, mediaType: m.mediaType, platform: { os: String(p.os), architecture: String(p.architecture), ...(p.variant ? { variant: String(p.variant) } : {}) } };
 }
 
-/** Fetches everything a lock needs. The caller owns `reader` (and closes it). */
-export async function buildLock(reader: RegistryReader, ref: RegistryReference, want: Platform): Promise<ImageLock> {
-  const display = `${formatReference(ref, ref.tag)}${ref.digest ? '@' + ref.digest : ''}`;
-  let top = await reader.manifest(ref.digest ?? ref.tag!);
-  let index: ImageLock['index'];
-  let platform: Platform | undefined;
-  if (INDEX_TYPES.has(top.mediaType)) {
-    const chosen = choosePlatform(JSON.parse(top.bytes.toString('utf8')) as Obj, want, display);
-    index = { digest: top.digest, mediaType: top.mediaType };
-    platform = chosen.platform;
-    top = await reader.manifest(chosen.digest);
-  }
-  if (!IMAGE_MANIFEST_TYPES.has(top.mediaType)) {
+/** The part of a lock that describes the image itself, made from its exact bytes. */
+export type ImageParts = Pick<ImageLock, 'manifest' | 'config' | 'layers'> & {
+  /** The config's os, architecture and variant. */
+  configPlatform: Platform;
+};
+
+/** A manifest's media type: its "mediaType", else what its shape says (OCI allows leaving it out). */
+export function manifestMediaType(doc: Obj): string | undefined {
+  if (typeof doc.mediaType === 'string') return doc.mediaType;
+  if (Array.isArray(doc.manifests)) return MEDIA_TYPE_OCI_INDEX;
+  if (typeof doc.config === 'object' && doc.config && Array.isArray(doc.layers)) return MEDIA_TYPE_OCI_MANIFEST;
+  return undefined;
+}
+
+/** The config descriptor of an image manifest; refuses indexes, schema 1 and whatever is not an image manifest. */
+export function configDescriptor(display: string, mediaType: string, bytes: Buffer): { digest: string; size?: number; mediaType: string } {
+  if (!IMAGE_MANIFEST_TYPES.has(mediaType)) {
     throw new UserError(
       'UNSUPPORTED_MEDIA_TYPE',
-      `${display}: unsupported manifest type ${top.mediaType}`,
-      top.mediaType.includes('v1+') || top.mediaType.includes('manifest.v1') ? 'Docker schema 1 images are deprecated; re-push the image with a current tool' : undefined,
+      `${display}: unsupported manifest type ${mediaType}`,
+      mediaType.includes('v1+') || mediaType.includes('manifest.v1') ? 'Docker schema 1 images are deprecated; re-push the image with a current tool' : undefined,
     );
   }
-  const manifest = JSON.parse(top.bytes.toString('utf8')) as Obj;
-  const cfgDesc = manifest.config as Obj | undefined;
+  const cfgDesc = (JSON.parse(bytes.toString('utf8')) as Obj).config as Obj | undefined;
   if (!cfgDesc || typeof cfgDesc.digest !== 'string') throw new UserError('REGISTRY_PROTOCOL', `${display}: the manifest has no config descriptor`);
-  const configBytes = await reader.blobBytes(cfgDesc.digest, typeof cfgDesc.size === 'number' ? cfgDesc.size : undefined);
+  return { digest: cfgDesc.digest, mediaType: String(cfgDesc.mediaType), ...(typeof cfgDesc.size === 'number' ? { size: cfgDesc.size } : {}) };
+}
+
+/**
+ * An image's manifest, config and layer summary from the manifest's and the config's exact bytes:
+ * the config must be the one the manifest names, the layers usable as base layers, one diff_id each.
+ */
+export function imageParts(display: string, top: { bytes: Buffer; mediaType: string; digest: string }, configBytes: Buffer): ImageParts {
+  const cfgDesc = configDescriptor(display, top.mediaType, top.bytes);
+  const cfgDigest = sha256(configBytes);
+  if (cfgDigest !== cfgDesc.digest) throw new UserError('DIGEST_MISMATCH', `${display}: the config has digest ${cfgDigest}, but the manifest names ${cfgDesc.digest}`);
+  const manifest = JSON.parse(top.bytes.toString('utf8')) as Obj;
   const config = JSON.parse(configBytes.toString('utf8')) as Obj;
-  const cfgPlatform: Platform = {
+  const configPlatform: Platform = {
     os: String(config.os ?? ''),
     architecture: String(config.architecture ?? ''),
     ...(typeof config.variant === 'string' ? { variant: config.variant } : {}),
   };
-  if (!index && (cfgPlatform.os !== want.os || cfgPlatform.architecture !== want.architecture)) {
-    throw new UserError('PLATFORM_MISMATCH', `${display} is a single-platform image for ${platformString(cfgPlatform)}, not ${platformString(want)}`, `lock it with --os ${cfgPlatform.os} --arch ${cfgPlatform.architecture}`);
-  }
   const layersRaw = Array.isArray(manifest.layers) ? (manifest.layers as Obj[]) : [];
   const diffIDs = ((config.rootfs as Obj | undefined)?.diff_ids ?? []) as string[];
   if (diffIDs.length !== layersRaw.length) {
@@ -137,17 +148,43 @@ export async function buildLock(reader: RegistryReader, ref: RegistryReference, 
     return { digest: String(l.digest), size: Number(l.size), mediaType: mt, diffID: diffIDs[i] };
   });
   return {
+    manifest: { digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, raw: top.bytes.toString('utf8') },
+    config: { digest: cfgDesc.digest, mediaType: cfgDesc.mediaType, size: configBytes.length, raw: configBytes.toString('utf8') },
+    layers,
+    configPlatform,
+  };
+}
+
+/** The platform's image manifest: `top` itself, or the entry of an index that `want` picks. The caller owns `reader`. */
+export async function resolveManifest(reader: RegistryReader, ref: RegistryReference, want: Platform): Promise<{ top: Awaited<ReturnType<RegistryReader['manifest']>>; index?: ImageLock['index']; platform?: Platform; display: string }> {
+  const display = `${formatReference(ref, ref.tag)}${ref.digest ? '@' + ref.digest : ''}`;
+  let top = await reader.manifest(ref.digest ?? ref.tag!);
+  if (!INDEX_TYPES.has(top.mediaType)) return { top, display };
+  const chosen = choosePlatform(JSON.parse(top.bytes.toString('utf8')) as Obj, want, display);
+  const index = { digest: top.digest, mediaType: top.mediaType };
+  top = await reader.manifest(chosen.digest);
+  return { top, index, platform: chosen.platform, display };
+}
+
+/** Fetches everything a lock needs. The caller owns `reader` (and closes it). */
+export async function buildLock(reader: RegistryReader, ref: RegistryReference, want: Platform): Promise<ImageLock> {
+  const { top, index, platform, display } = await resolveManifest(reader, ref, want);
+  const cfgDesc = configDescriptor(display, top.mediaType, top.bytes);
+  const configBytes = await reader.blobBytes(cfgDesc.digest, cfgDesc.size);
+  const { configPlatform, ...parts } = imageParts(display, top, configBytes);
+  if (!index && (configPlatform.os !== want.os || configPlatform.architecture !== want.architecture)) {
+    throw new UserError('PLATFORM_MISMATCH', `${display} is a single-platform image for ${platformString(configPlatform)}, not ${platformString(want)}`, `lock it with --os ${configPlatform.os} --arch ${configPlatform.architecture}`);
+  }
+  return {
     version: LOCK_VERSION,
     kind: LOCK_KIND,
     reference: display,
     registry: ref.registry,
     repository: ref.repository,
     ...(ref.tag ? { tag: ref.tag } : {}),
-    platform: platform ?? cfgPlatform,
+    platform: platform ?? configPlatform,
     ...(index ? { index } : {}),
-    manifest: { digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, raw: top.bytes.toString('utf8') },
-    config: { digest: String(cfgDesc.digest), mediaType: String(cfgDesc.mediaType), size: configBytes.length, raw: configBytes.toString('utf8') },
-    layers,
+    ...parts,
   };
 }
 
@@ -184,7 +221,8 @@ export interface LockArgs extends LockFlags {
   output?: string;
 }
 
-export async function lockCommand(a: LockArgs): Promise<ImageLock> {
+/** Runs `fn` with a reader of the reference's repository, with the command line's credentials and TLS settings. */
+async function withReader<T>(a: LockArgs, fn: (reader: RegistryReader, ref: RegistryReference, want: Platform) => Promise<T>): Promise<T> {
   const ref = parseSourceRef(a.reference);
   const want: Platform = { os: a.os ?? DEFAULT_PLATFORM.os, architecture: a.arch ?? DEFAULT_PLATFORM.architecture, ...(a.variant ? { variant: a.variant } : {}) };
   const credential = await resolveCredential(ref.registry, ref.repository, a);
@@ -192,6 +230,15 @@ export async function lockCommand(a: LockArgs): Promise<ImageLock> {
   const reader = new RegistryReader(client, ref.repository);
   try {
     await client.ping();
+    return await fn(reader, ref, want);
+  } finally {
+    await reader.close();
+    await client.close();
+  }
+}
+
+export async function lockCommand(a: LockArgs): Promise<ImageLock> {
+  return withReader(a, async (reader, ref, want) => {
     const lock = await buildLock(reader, ref, want);
     const text = JSON.stringify(lock, null, 2) + '\n';
     if (a.output && a.output !== '-') {
@@ -201,8 +248,22 @@ export async function lockCommand(a: LockArgs): Promise<ImageLock> {
       );
     } else process.stdout.write(text);
     return lock;
-  } finally {
-    await reader.close();
-    await client.close();
-  }
+  });
+}
+
+/**
+ * `longshore manifest docker://REF`: the platform's image manifest, exact bytes, as the registry
+ * serves it (an index resolved to --os/--arch/--variant): nix2container's format for
+ * pullImageFromManifest, which its getManifest passthru prints.
+ */
+export async function manifestCommand(a: LockArgs): Promise<Buffer> {
+  return withReader(a, async (reader, ref, want) => {
+    const { top, display } = await resolveManifest(reader, ref, want);
+    configDescriptor(display, top.mediaType, top.bytes); // an image manifest, not schema 1 or anything else
+    if (a.output && a.output !== '-') {
+      writeFileSync(a.output, top.bytes);
+      process.stderr.write(`${display}: manifest ${top.digest} → ${a.output}\n`);
+    } else process.stdout.write(top.bytes);
+    return top.bytes;
+  });
 }

@@ -100,21 +100,48 @@ export class PodmanApi extends PodmanBase implements DaemonBackend {
   }
 }
 
+/** A containers/storage store other than the configured one: containers-storage:[DRIVER@ROOT+RUNROOT:OPTIONS]. */
+export interface StorageSpec {
+  driver?: string;
+  root?: string;
+  runroot?: string;
+  options?: string[];
+}
+
+/** The podman command's global options that choose that store. */
+function storageArgs(s: StorageSpec | undefined): string[] {
+  if (!s) return [];
+  return [
+    ...(s.driver ? ['--storage-driver', s.driver] : []),
+    ...(s.root ? ['--root', s.root] : []),
+    ...(s.runroot ? ['--runroot', s.runroot] : []),
+    ...(s.options ?? []).flatMap((o) => ['--storage-opt', o]),
+  ];
+}
+
 /** The podman command, for machines where no Podman service is listening. */
 export class PodmanCli extends PodmanBase implements DaemonBackend {
-  readonly label = 'the podman CLI';
-  constructor(private readonly bin = process.env.LONGSHORE_PODMAN || 'podman') {
+  readonly label: string;
+  private readonly global: string[];
+  constructor(
+    private readonly bin = process.env.LONGSHORE_PODMAN || 'podman',
+    /** Local storage only (containers-storage:): never a remote service named by CONTAINER_HOST or CONTAINER_CONNECTION. */
+    private readonly local: { storage?: StorageSpec } | undefined = undefined,
+  ) {
     super();
+    this.global = storageArgs(local?.storage);
+    this.label = this.global.length ? `the podman CLI (${this.global.join(' ')})` : 'the podman CLI';
   }
 
   private async run(args: string[], opts: { stdin?: Readable; signal?: AbortSignal } = {}) {
     try {
       // podman rejects an empty CONTAINER_HOST ("" is not a supported schema).
       const env = { ...process.env };
-      if (!env.CONTAINER_HOST) delete env.CONTAINER_HOST;
+      if (!env.CONTAINER_HOST || this.local) delete env.CONTAINER_HOST;
+      if (this.local) delete env.CONTAINER_CONNECTION;
       // Loaded here: the API path, the common one, should not pay for execa at start-up.
       const { execa } = await import('execa');
-      const sub = execa(this.bin, args, { reject: false, stdin: opts.stdin ? 'pipe' : 'ignore', cancelSignal: opts.signal, all: true, env, extendEnv: false });
+      const sub = execa(this.bin, [...this.global, ...args], { reject: false, stdin: opts.stdin ? 'pipe' : 'ignore', cancelSignal: opts.signal, all: true, env, extendEnv: false });
       if (opts.stdin) {
         // podman exits early on a bad archive; its exit status then says why, not the broken pipe.
         pipeline(opts.stdin, sub.stdin!).catch(() => undefined);
@@ -127,7 +154,9 @@ export class PodmanCli extends PodmanBase implements DaemonBackend {
 
   private fail(what: string, r: { exitCode?: number; all?: string; failed: boolean; code?: string; shortMessage?: string }, code: ErrorCode = 'DAEMON_COMMAND_FAILED'): never {
     if (r.code === 'ENOENT')
-      throw new UserError('DAEMON_UNREACHABLE', `${what}: podman is not installed (no "${this.bin}" on PATH), and no Podman service socket answered`, 'install podman, or set CONTAINER_HOST to a Podman API socket');
+      throw this.local
+        ? new UserError('DAEMON_UNREACHABLE', `${what}: podman is not installed (no "${this.bin}" on PATH); containers-storage: writes Podman's storage through it`, 'install podman')
+        : new UserError('DAEMON_UNREACHABLE', `${what}: podman is not installed (no "${this.bin}" on PATH), and no Podman service socket answered`, 'install podman, or set CONTAINER_HOST to a Podman API socket');
     throw new UserError(code, `${what}: podman failed (exit ${r.exitCode ?? '?'}): ${(r.all ?? r.shortMessage ?? '').trim().split('\n').slice(-5).join('; ')}`);
   }
 
@@ -176,3 +205,9 @@ export const connectPodman: ConnectBackend = async (_opts, onInfo) => {
     return new PodmanCli();
   }
 };
+
+/** containers-storage: the local store, through the podman CLI, as skopeo writes it (never a service). */
+export const connectContainersStorage =
+  (storage?: StorageSpec): ConnectBackend =>
+  async () =>
+    new PodmanCli(undefined, { storage });

@@ -1,6 +1,9 @@
-// docker-daemon:NAME[:TAG] and podman:NAME[:TAG] — loads into a daemon, one archive per copy,
-// leaving out the layer files the daemon already holds. Docker and Podman (API or CLI) differ
-// only behind the DaemonBackend interface (src/daemon/backend.ts).
+// docker-daemon:NAME[:TAG], podman:NAME[:TAG] and containers-storage:[NAME[:TAG]] — loads into a
+// daemon, one archive per copy, leaving out the layer files the daemon already holds. Docker and
+// Podman (API or CLI) differ only behind the DaemonBackend interface (src/daemon/backend.ts).
+// containers-storage: is skopeo's name for Podman's local store: always the podman CLI (the
+// storage configured for this user, CONTAINERS_STORAGE_CONF, or a [DRIVER@ROOT+RUNROOT:OPTIONS]
+// prefix), never a service, and names normalised as skopeo does (`app` is docker.io/library/app).
 import { ARCHIVE_HEAD, ImageArchive } from '../archive/archive.js';
 import type { Measured } from '../util/measure.js';
 import { CopyAgain, type Blob, type Capabilities, type Committed, type ImageDestination, type Opened, type OpenOptions, type Reused } from '../copy/types.js';
@@ -9,8 +12,8 @@ import type { ConnectBackend, DaemonBackend } from '../daemon/backend.js';
 import { connectDocker } from '../daemon/docker.js';
 import { EarlyLoadRefused } from '../daemon/docker-api.js';
 import { layersToSkip } from '../daemon/layers.js';
-import { connectPodman } from '../daemon/podman.js';
-import { parseNameTag } from '../reference/reference.js';
+import { connectContainersStorage, connectPodman, type StorageSpec } from '../daemon/podman.js';
+import { InvalidReferenceError, parseNameTag, parseRegistryReference } from '../reference/reference.js';
 import { hasCode, UserError } from '../util/errors.js';
 import type { TransportParser } from './flags.js';
 
@@ -28,8 +31,9 @@ export class DaemonDestination implements ImageDestination {
   };
   readonly description: string;
   private backend: DaemonBackend | undefined;
-  /** NAME:TAG as loaded, once open() knows the tag. */
+  /** NAME:TAG as loaded, once open() knows the name and tag. */
   private ref = '';
+  private loadName = '';
   private loadTag = '';
   /** The ID the daemon holds this exact image under, when it does. */
   private held: string | undefined;
@@ -41,25 +45,30 @@ export class DaemonDestination implements ImageDestination {
   private noEarlyLoad = false;
 
   constructor(
-    readonly transport: 'docker-daemon' | 'podman',
+    readonly transport: 'docker-daemon' | 'podman' | 'containers-storage',
+    /** As given; '' (containers-storage: only) for the image's own name. */
     readonly name: string,
     /** As given; without one, the image's own tag. */
     readonly tag: string | undefined,
     private readonly connect: ConnectBackend,
+    /** How a name is written in the daemon (containers-storage: normalises as skopeo does). */
+    private readonly normalise: (name: string) => string = (n) => n,
   ) {
     this.description = `${transport}:${name}${tag ? ':' + tag : ''}`;
   }
 
   async open(image: ResolvedImage, opts: OpenOptions): Promise<Opened> {
+    if (!this.name && !image.name) throw new InvalidReferenceError(`${this.description}: the image has no name; give one, as in ${this.transport}:NAME:TAG`);
+    this.loadName = this.normalise(this.name || image.name!);
     this.loadTag = this.tag ?? image.tag ?? 'latest';
-    this.ref = `${this.name}:${this.loadTag}`;
+    this.ref = `${this.loadName}:${this.loadTag}`;
     // Most copies load something: a backend that can opens the load now, with the archive's head.
     const backend = (this.backend = await this.connect({ head: this.noEarlyLoad ? undefined : ARCHIVE_HEAD }, (m) => opts.progress.info(m)));
     const images = await backend.images();
     this.held = images.find((i) => i.id === image.config.digest || i.id === image.manifest.digest)?.id;
     if (this.held) return { present: 'image already loaded' };
     this.omit = opts.reuse
-      ? await layersToSkip(image.layers.map((l) => l.diffID), () => backend.skipRule(), { name: this.name, ref: this.ref }, images, (ids) => backend.stacks(ids))
+      ? await layersToSkip(image.layers.map((l) => l.diffID), () => backend.skipRule(), { name: this.loadName, ref: this.ref }, images, (ids) => backend.stacks(ids))
       : new Set();
     const archive = (this.archive = new ImageArchive(backend.archiveFormat, { headSent: backend.headSent }));
     this.abort = new AbortController();
@@ -93,7 +102,7 @@ export class DaemonDestination implements ImageDestination {
     }
     // An image held already is only tagged; a loaded one is named by its archive where the daemon
     // honours that name, and tagged where it might not.
-    if (this.held || !backend.namesFromArchive) await backend.tag(this.held ?? image.config.digest, this.name, this.loadTag);
+    if (this.held || !backend.namesFromArchive) await backend.tag(this.held ?? image.config.digest, this.loadName, this.loadTag);
     const got = await backend.inspect(this.ref);
     if (!got) throw new UserError('DAEMON_VERIFY_FAILED', `${backend.label} reported success but has no image ${this.ref}`);
     if (got.id !== image.config.digest && got.id !== image.manifest.digest)
@@ -137,4 +146,45 @@ export const parseDockerDaemonDestination: TransportParser = (rest) => {
 export const parsePodmanDestination: TransportParser = (rest) => {
   const { name, tag } = parseNameTag(rest, 'podman');
   return new DaemonDestination('podman', name, tag, connectPodman);
+};
+
+/** "[DRIVER@ROOT+RUNROOT:OPTIONS]" as containers/image's storage transport reads it (each part but ROOT optional). */
+function parseStorageSpec(spec: string, context: string): StorageSpec {
+  const at = spec.indexOf('@');
+  const driver = at >= 0 ? spec.slice(0, at) : undefined;
+  let rest = at >= 0 ? spec.slice(at + 1) : spec;
+  if (driver === '' || !rest) throw new InvalidReferenceError(`${context}: the store "[${spec}]" is not [DRIVER@ROOT+RUNROOT:OPTIONS]`);
+  const colon = rest.indexOf(':');
+  const options = colon >= 0 ? rest.slice(colon + 1).split(',').filter(Boolean) : [];
+  if (colon >= 0) rest = rest.slice(0, colon);
+  const [root, runroot] = rest.split('+', 2);
+  for (const p of [root, runroot]) if (p && !p.startsWith('/')) throw new InvalidReferenceError(`${context}: the store path ${JSON.stringify(p)} is not absolute`);
+  return { ...(driver ? { driver } : {}), ...(root ? { root } : {}), ...(runroot ? { runroot } : {}), ...(options.length ? { options } : {}) };
+}
+
+/**
+ * containers-storage:[[STORE]][NAME[:TAG]]: without NAME, the image's own name and tag. A bracket
+ * holding a driver (DRIVER@) or an absolute path is the store; any other is an IPv6 host. NAME is
+ * written fully qualified, as skopeo writes it: `app:1` is docker.io/library/app:1, which is what
+ * `podman run app:1` finds (where podman: would tag localhost/app:1).
+ */
+export const parseContainersStorageDestination: TransportParser = (rest) => {
+  const context = `containers-storage:${rest}`;
+  let storage: StorageSpec | undefined;
+  let ref = rest;
+  // A store starts with its driver (DRIVER@) or its root (an absolute path); "[::1]:5000/app" is a name.
+  const store = /^\[([^\]]*)\]/.exec(ref);
+  if (store && (store[1].startsWith('/') || store[1].includes('@'))) {
+    storage = parseStorageSpec(store[1], context);
+    ref = ref.slice(store[0].length);
+  } else if (/^\[[^\]]*$/.test(ref) && (ref.startsWith('[/') || ref.includes('@'))) {
+    throw new InvalidReferenceError(`${context}: "[" without "]" around the store`);
+  }
+  if (ref.startsWith('@')) throw new InvalidReferenceError(`${context}: an image ID names an image already stored; as a destination give NAME[:TAG]`);
+  const normalise = (name: string) => {
+    const r = parseRegistryReference(name, context);
+    return `${r.registry}/${r.repository}`;
+  };
+  const { name, tag } = ref ? parseNameTag(ref, 'containers-storage', context) : { name: '', tag: undefined };
+  return new DaemonDestination('containers-storage', name, tag, connectContainersStorage(storage), normalise);
 };

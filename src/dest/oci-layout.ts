@@ -1,20 +1,18 @@
 // oci:DIR[:TAG] — an OCI image layout directory (image-spec image-layout.md), written blob by
 // blob with nothing half-written: each blob goes to a temporary name and is renamed once its
 // digest checked out, and index.json moves last.
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Blob, Capabilities, Committed, ImageDestination, Opened, Reused } from '../copy/types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
-import { COMPRESSOR_ANNOTATION, MEDIA_TYPE_OCI_INDEX } from '../image/media-types.js';
-import { digestHex, isDigest } from '../util/digest.js';
+import { MEDIA_TYPE_OCI_INDEX } from '../image/media-types.js';
+import { digestHex } from '../util/digest.js';
 import type { Measured } from '../util/measure.js';
-import { KnownBlobs, pairsFromImage } from '../image/known-blobs.js';
+import { KnownBlobs } from '../image/known-blobs.js';
 import { UserError } from '../util/errors.js';
 import { checkOciLayoutTag } from '../reference/reference.js';
 import { fileError, writeAtomically } from '../util/atomic.js';
+import { addImageBlobs, hasBlobFile as exists, putBlobFile, readBlobJson, reuseBlobFile } from './blob-files.js';
 import type { TransportParser } from './flags.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -23,14 +21,6 @@ interface IndexFile {
   schemaVersion: 2;
   mediaType?: string;
   manifests: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }[];
-}
-
-async function exists(file: string, size: number): Promise<boolean> {
-  try {
-    return (await stat(file)).size === size;
-  } catch {
-    return false;
-  }
 }
 
 export class OciLayoutDestination implements ImageDestination {
@@ -63,14 +53,9 @@ export class OciLayoutDestination implements ImageDestination {
     return {};
   }
 
-  async tryReuseBlob(blob: Blob): Promise<Reused | undefined> {
-    if (blob.digest !== undefined) return (await exists(this.blobPath(blob.digest), blob.size!)) ? { action: 'skipped', detail: 'already in layout' } : undefined;
+  tryReuseBlob(blob: Blob): Promise<Reused | undefined> {
     // Compressed on the way: an image in the layout may hold the layer compressed the same way.
-    for (const k of (await this.known()).candidates(blob.diffID!, blob.mediaType)) {
-      if (await exists(this.blobPath(k.digest), k.size))
-        return { action: 'skipped', detail: 'already in layout', descriptor: { mediaType: k.mediaType, digest: k.digest, size: k.size, ...(k.compressor ? { annotations: { [COMPRESSOR_ANNOTATION]: k.compressor } } : {}) } };
-    }
-    return undefined;
+    return reuseBlobFile(blob, (d) => this.blobPath(d), () => this.known(), 'already in layout');
   }
 
   private knownBlobs: Promise<KnownBlobs> | undefined;
@@ -79,7 +64,7 @@ export class OciLayoutDestination implements ImageDestination {
   private known(): Promise<KnownBlobs> {
     return (this.knownBlobs ??= (async () => {
       const known = new KnownBlobs();
-      const json = async (digest: unknown): Promise<unknown> => (isDigest(digest) ? JSON.parse(await readFile(this.blobPath(digest), 'utf8')) : undefined);
+      const pathOf = (d: string) => this.blobPath(d);
       let entries: IndexFile['manifests'] = [];
       try {
         const index = JSON.parse(await readFile(join(this.dir, 'index.json'), 'utf8')) as IndexFile;
@@ -89,8 +74,7 @@ export class OciLayoutDestination implements ImageDestination {
       }
       for (const m of entries) {
         try {
-          const manifest = (await json(m.digest)) as { config?: { digest?: unknown } };
-          known.add(pairsFromImage(manifest, await json(manifest?.config?.digest)));
+          await addImageBlobs(known, await readBlobJson(pathOf, m.digest), pathOf);
         } catch {
           // not an image we can read: nothing known from it
         }
@@ -99,23 +83,8 @@ export class OciLayoutDestination implements ImageDestination {
     })());
   }
 
-  async putBlob(blob: Blob): Promise<Measured> {
-    if (blob.digest !== undefined) {
-      await writeAtomically(this.blobPath(blob.digest), (tmp) => pipeline(blob.open(), createWriteStream(tmp)));
-      return { digest: blob.digest, size: blob.size! };
-    }
-    // Compressed on the way: its name is known once it is written.
-    const src = blob.open();
-    const tmp = join(this.dir, 'blobs', 'sha256', `incoming.tmp-${randomBytes(6).toString('hex')}`);
-    try {
-      await pipeline(src, createWriteStream(tmp));
-      const got = await src.measured;
-      await rename(tmp, this.blobPath(got.digest));
-      return got;
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw fileError(e, tmp);
-    }
+  putBlob(blob: Blob): Promise<Measured> {
+    return putBlobFile(blob, (d) => this.blobPath(d), join(this.dir, 'blobs', 'sha256'));
   }
 
   async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {

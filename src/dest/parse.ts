@@ -11,6 +11,8 @@ const TRANSPORTS: Record<string, () => Promise<TransportParser>> = {
   'docker-archive': async () => (await import('./archive-file.js')).parseDockerArchiveDestination,
   'docker-daemon': async () => (await import('./daemon.js')).parseDockerDaemonDestination,
   podman: async () => (await import('./daemon.js')).parsePodmanDestination,
+  'containers-storage': async () => (await import('./daemon.js')).parseContainersStorageDestination,
+  dir: async () => (await import('./dir.js')).parseDirDestination,
 };
 
 /** The transport names as a user writes them: "docker://", "oci:", … */

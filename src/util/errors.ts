@@ -11,7 +11,7 @@ export type ErrorCode =
   | 'INVALID_IMAGE_FILE' // an image JSON / layers JSON that is not one, or from another format version
   | 'IMAGE_NOT_FOUND' // the image JSON named does not exist
   | 'INVALID_LOCK' // a lock file that is not one, or was edited
-  | 'INVALID_LAYOUT' // an existing OCI layout (index.json) longshore would have to overwrite blindly
+  | 'INVALID_LAYOUT' // an existing OCI layout (index.json) or directory (dir:) longshore would have to overwrite blindly
   | 'LAYER_CONFLICT' // two sources put different entries at one path of a layer
   | 'LAYER_CONTENT' // an entry a layer cannot hold (file type, name, declared entry)
   | 'TOO_MANY_LAYERS' // more layers than Docker runs
@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'STORE_PATH_MISSING' // garbage-collected since the image was built
   | 'STORE_PATH_CHANGED' // changed while being read
   | 'DIGEST_MISMATCH' // bytes that differ from the digest recorded or asked for
+  | 'HASH_MISMATCH' // pullImage's output, whose NAR hash is not the sha256 given
   | 'FILE_UNREADABLE' // a file longshore must read and cannot
   // Files written
   | 'NO_SPACE'

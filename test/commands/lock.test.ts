@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { checkLock, choosePlatform, LOCK_KIND, LOCK_VERSION, type ImageLock } from '../../src/commands/lock.js';
+import { checkLock, choosePlatform, configDescriptor, imageParts, LOCK_KIND, LOCK_VERSION, manifestMediaType, type ImageLock } from '../../src/commands/lock.js';
 import { UserError } from '../../src/util/errors.js';
 
 const sha = (s: string) => 'sha256:' + createHash('sha256').update(s).digest('hex');
@@ -134,5 +134,36 @@ describe('checkLock', () => {
     const otherConfig = JSON.stringify({ rootfs: { diff_ids: [D1, D2] } });
     l.config = { ...l.config, raw: otherConfig, digest: sha(otherConfig) };
     fails(l, /^base\.lock\.json: the manifest's config is sha256:[0-9a-f]{64}, but the lock's config is sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('imageParts and manifestMediaType (nix2container\'s raw manifests, pullImage directories)', () => {
+  const config = JSON.stringify({ os: 'linux', architecture: 'arm64', variant: 'v8', rootfs: { type: 'layers', diff_ids: [sha('tar')] } });
+  const layer = { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: sha('gz'), size: 2 };
+  const manifest = (cfg = config, layers: unknown[] = [layer], mediaType: string | null = 'application/vnd.docker.distribution.manifest.v2+json') =>
+    JSON.stringify({ schemaVersion: 2, ...(mediaType ? { mediaType } : {}), config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: sha(cfg), size: cfg.length }, layers });
+  const top = (text: string) => ({ bytes: Buffer.from(text), mediaType: manifestMediaType(JSON.parse(text))!, digest: sha(text) });
+
+  test('the manifest, config and layers as a lock holds them, and the config\'s platform', () => {
+    const m = manifest();
+    const parts = imageParts('x', top(m), Buffer.from(config));
+    assert.deepEqual(parts.configPlatform, { os: 'linux', architecture: 'arm64', variant: 'v8' });
+    assert.deepEqual(parts.layers, [{ digest: layer.digest, size: 2, mediaType: layer.mediaType, diffID: sha('tar') }]);
+    assert.equal(parts.manifest.raw, m);
+    assert.equal(parts.config.digest, sha(config));
+  });
+
+  test('an OCI manifest or index may leave out its media type', () => {
+    assert.equal(manifestMediaType(JSON.parse(manifest(config, [layer], null))), 'application/vnd.oci.image.manifest.v1+json');
+    assert.equal(manifestMediaType({ schemaVersion: 2, manifests: [] }), 'application/vnd.oci.image.index.v1+json');
+    assert.equal(manifestMediaType({ schemaVersion: 1, fsLayers: [] }), undefined);
+  });
+
+  test('refused: another config than the manifest names, a layer count off, an index, schema 1', () => {
+    assert.throws(() => imageParts('x', top(manifest()), Buffer.from(config + ' ')), /^UserError: x: the config has digest sha256:[0-9a-f]{64}, but the manifest names sha256:/);
+    assert.throws(() => imageParts('x', top(manifest(config, [layer, layer])), Buffer.from(config)), /the manifest lists 2 layers but the config has 1 diff_ids/);
+    const index = JSON.stringify({ schemaVersion: 2, manifests: [] });
+    assert.throws(() => configDescriptor('x', manifestMediaType(JSON.parse(index))!, Buffer.from(index)), /x: unsupported manifest type application\/vnd\.oci\.image\.index\.v1\+json/);
+    assert.throws(() => configDescriptor('x', 'application/vnd.docker.distribution.manifest.v1+prettyjws', Buffer.from('{}')), (e: unknown) => e instanceof UserError && /schema 1/.test(e.hint ?? ''));
   });
 });

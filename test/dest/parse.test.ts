@@ -32,6 +32,10 @@ const withName = (name: string): [string, () => unknown][] => [
   [`docker-daemon:${name}`, dest(`docker-daemon:${name}`)],
   [`podman:${name}:v1`, dest(`podman:${name}:v1`)],
   [`podman:${name}`, dest(`podman:${name}`)],
+  [`containers-storage:${name}:v1`, dest(`containers-storage:${name}:v1`)],
+  // containers-storage: with no NAME at all takes the image's own (tested below).
+  ...(name ? [[`containers-storage:${name}`, dest(`containers-storage:${name}`)] as [string, () => unknown]] : []),
+  [`containers-storage:[overlay@/var/lib/x+/run/x]${name}:v1`, dest(`containers-storage:[overlay@/var/lib/x+/run/x]${name}:v1`)],
   [`docker-archive:/tmp/f.tar:${name}:v1`, dest(`docker-archive:/tmp/f.tar:${name}:v1`)],
   [`docker-archive:/tmp/f.tar:${name}`, dest(`docker-archive:/tmp/f.tar:${name}`)],
   [`lock docker://${name}:v1`, lock(`docker://${name}:v1`)],
@@ -43,6 +47,7 @@ const withTag = (tag: string): [string, () => unknown, 'valid' | 'oci'][] => [
   [`docker://team/app:${tag}`, dest(`docker://team/app:${tag}`), 'valid'],
   [`docker-daemon:team/app:${tag}`, dest(`docker-daemon:team/app:${tag}`), 'valid'],
   [`podman:team/app:${tag}`, dest(`podman:team/app:${tag}`), 'valid'],
+  [`containers-storage:team/app:${tag}`, dest(`containers-storage:team/app:${tag}`), 'valid'],
   [`docker-archive:/tmp/f.tar:team/app:${tag}`, dest(`docker-archive:/tmp/f.tar:team/app:${tag}`), 'valid'],
   [`lock docker://team/app:${tag}`, lock(`docker://team/app:${tag}`), 'valid'],
   [`oci-archive:/tmp/f.tar:${tag}`, dest(`oci-archive:/tmp/f.tar:${tag}`), 'oci'],
@@ -82,6 +87,28 @@ describe('what the parsers keep', () => {
     assert.deepEqual([o2.dir, o2.tag], ['/tmp/a:b', 'v1']);
     const a = (await parseDestination('oci-archive:/tmp/f.tar', {})) as unknown as { file: string; ref?: string };
     assert.deepEqual([a.file, a.ref], ['/tmp/f.tar', undefined]);
+  });
+  test('containers-storage: names as skopeo writes them, an optional store, no image IDs', async () => {
+    type Cs = { name: string; tag?: string; transport: string; normalise(n: string): string; connect: unknown };
+    const c = (await parseDestination('containers-storage:team__app:v1', {})) as unknown as Cs;
+    assert.deepEqual([c.transport, c.name, c.tag, c.normalise(c.name)], ['containers-storage', 'team__app', 'v1', 'docker.io/library/team__app']);
+    assert.equal(c.normalise('app'), 'docker.io/library/app');
+    assert.equal(c.normalise('index.docker.io/app'), 'docker.io/library/app');
+    assert.equal(c.normalise('Registry.Example:5000/team/app'), 'Registry.Example:5000/team/app');
+    assert.equal(c.normalise('localhost/app'), 'localhost/app');
+    const bare = (await parseDestination('containers-storage:', {})) as unknown as Cs;
+    assert.deepEqual([bare.name, bare.tag], ['', undefined]);
+    const stored = (await parseDestination('containers-storage:[vfs@/tmp/root+/tmp/run:vfs.ignore_chown_errors=true]app', {})) as unknown as Cs;
+    assert.deepEqual([stored.name, stored.tag], ['app', undefined]);
+    await assert.rejects(parseDestination('containers-storage:@0123abcd', {}), /^InvalidReferenceError: containers-storage:@0123abcd: an image ID names an image already stored/);
+    await assert.rejects(parseDestination('containers-storage:[vfs@relative+/run]app', {}), /the store path "relative" is not absolute/);
+    await assert.rejects(parseDestination('containers-storage:[/root', {}), /"\[" without "\]"/);
+    await assert.rejects(parseDestination('containers-storage:app@sha256:' + 'a'.repeat(64), {}), /digests cannot be used as names/);
+  });
+  test('dir: keeps the whole path, ":" included; it has no tag', async () => {
+    const d = (await parseDestination('dir:/tmp/a:b', {})) as unknown as { dir: string; description: string };
+    assert.deepEqual([d.dir, d.description], ['/tmp/a:b', 'dir:/tmp/a:b']);
+    await assert.rejects(parseDestination('dir:', {}), /^InvalidReferenceError|dir: needs a directory/);
   });
   test('--mount-from is checked before anything is sent', async () => {
     await assert.rejects(parseDestination('docker://localhost:5000/app', { mountFrom: 'Other/App' }), /^InvalidReferenceError: --mount-from Other\/App: repository component "Other"/);

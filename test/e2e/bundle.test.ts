@@ -1,10 +1,11 @@
-// The launcher, and the Node the bundle runs on.
+// The launcher, the Node the bundle runs on, and the committed bundle (dist/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LAUNCHER, ROOT, tmp } from '../helpers/nix.js';
+import { treeBytes } from '../helpers/oci.js';
 
 test("the tests (and so the CLI in their Nix builds, node = process.execPath) run on a Node that engines allows", async (t) => {
   t.diagnostic(`node ${process.version} (${process.execPath})`);
@@ -30,4 +31,17 @@ test('the launcher finds the bundle through a relative symlink, from any directo
   assert.equal(r.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   const direct = await execa(LAUNCHER, ['--version'], { cwd: '/' });
   assert.equal(direct.stdout.trim(), r.stdout.trim());
+});
+
+test('dist/ is committed, and is the bundle of these sources byte for byte (run `npm run build` and commit dist/ when this fails)', async () => {
+  const fresh = join(tmp('longshore-dist-'), 'dist');
+  await execa(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), fresh], { cwd: ROOT });
+  const want = treeBytes(fresh);
+  const have = treeBytes(join(ROOT, 'dist'));
+  const stale = [...new Set([...want.keys(), ...have.keys()])].filter((f) => !want.get(f)?.equals(have.get(f) ?? Buffer.alloc(0)) || !have.has(f)).sort();
+  assert.deepEqual(stale, [], `dist/ is stale: these files differ from a fresh bundle of the sources: ${stale.join(', ')}; run \`npm run build\` and commit dist/`);
+  // What the flake installs is what git holds: the bundle in the working tree is the committed one.
+  const git = await execa('git', ['status', '--porcelain', '--untracked-files=all', '--', 'dist'], { cwd: ROOT, reject: false });
+  if (git.exitCode !== 0) return; // not a git checkout (an unpacked release): nothing to compare with
+  assert.equal(git.stdout, '', `dist/ differs from the committed one:\n${git.stdout.split('\n').slice(0, 8).join('\n')}\nrun \`npm run build\` and commit dist/ (the flake builds the CLI from the committed bundle)`);
 });

@@ -21,11 +21,17 @@ export function tmp(prefix = 'longshore-test-'): string {
 }
 
 /**
- * Builds a Nix expression in which `pkgs` (the host-tools set), `longshore` (the library) and
- * `examples` are in scope. Returns the output path; throws with nix's log on failure. `node` is the
- * node binary the library's CLI runs on (default: the one running the tests).
+ * nix-build of a Nix expression in which `pkgs` (the host-tools set), `longshore` (the library) and
+ * `example` (examples/<name>.nix) are in scope, with `env` added to nix-build's environment (it
+ * reaches fixed-output derivations through impureEnvVars: there is no Nix daemon here). Never
+ * throws: the exit code, the last output path, and nix's log. `node` is the node binary the
+ * library's CLI runs on (default: the one running the tests).
  */
-export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: string[]; node?: string } = {}): Promise<string> {
+export async function nixBuildResult(
+  expr: string,
+  env: Record<string, string> = {},
+  opts: { attr?: string; extraArgs?: string[]; node?: string } = {},
+): Promise<{ exitCode: number; out: string; all: string }> {
   const dir = tmp('longshore-nix-');
   const file = join(dir, 'expr.nix');
   writeFileSync(
@@ -36,10 +42,16 @@ export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: 
      in ${expr}\n`,
   );
   const args = [file, '--no-out-link', ...NIX_OPTS, ...(opts.attr ? ['-A', opts.attr] : []), ...(opts.extraArgs ?? [])];
-  const r = await execa('nix-build', args, { reject: false, all: true });
-  if (r.exitCode !== 0) throw new Error(`nix-build failed (exit ${r.exitCode}):\n${r.all}`);
+  const r = await execa('nix-build', args, { reject: false, all: true, env: { ...process.env, ...env } });
   const lines = r.stdout.trim().split('\n');
-  return lines[lines.length - 1];
+  return { exitCode: r.exitCode ?? -1, out: lines[lines.length - 1], all: r.all ?? '' };
+}
+
+/** nixBuildResult that must succeed: the output path; throws with nix's log on failure. */
+export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: string[]; node?: string } = {}): Promise<string> {
+  const r = await nixBuildResult(expr, {}, opts);
+  if (r.exitCode !== 0) throw new Error(`nix-build failed (exit ${r.exitCode}):\n${r.all}`);
+  return r.out;
 }
 
 /** Builds examples/<name>.nix. */

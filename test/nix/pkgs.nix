@@ -1,6 +1,9 @@
 # A tiny package set made from host tools, standing in for nixpkgs where nixpkgs is unreachable.
 # It provides exactly what the longshore library needs (runCommand, writeText, writeShellScriptBin)
-# plus what the examples use (busybox, hello, buildEnv, …).
+# and what its package needs (nodejs, runtimeShell: nix/package.nix, the file flake.nix builds the
+# CLI with), plus what the examples use (busybox, hello, buildEnv, …). test/e2e/flake.test.ts
+# wraps it in a stand-in nixpkgs flake, so it must also evaluate in pure mode: every host path is
+# passed in as a string or a path argument.
 { node ? "/usr/bin/node"
 , dist ? ../../dist
 , busyboxBinary ? /bin/busybox
@@ -24,12 +27,15 @@ let
     '' ];
   };
 
-  runCommand = name: env: script: derivation ({
-    inherit name system;
-    builder = "${busybox}/bin/sh";
-    args = [ "-c" "set -e\n${script}" ];
-    PATH = "${busybox}/bin";
-  } // env);
+  # As nixpkgs' runCommand: `meta` and `passthru` go on the result, not into the derivation.
+  runCommand = name: env: script:
+    derivation ({
+      inherit name system;
+      builder = "${busybox}/bin/sh";
+      args = [ "-c" "set -e\n${script}" ];
+      PATH = "${busybox}/bin";
+    } // removeAttrs env [ "meta" "passthru" ])
+    // (env.passthru or { }) // { meta = env.meta or { }; };
 
   writeText = name: text: runCommand name { inherit text; passAsFile = [ "text" ]; } ''cp "$textPath" "$out"'';
 
@@ -58,18 +64,14 @@ let
   nix = hostTool "host-nix" "/usr/bin/nix-store";
   sqlite = hostTool "host-sqlite" "/usr/bin/sqlite3";
 
-  # bin/longshore with absolute paths, as a packager installs it.
-  longshore = runCommand "longshore"
-    {
-      dist = builtins.path { path = dist; name = "longshore-dist"; };
-      launcher = builtins.path { path = ../../bin/longshore; name = "longshore-launcher"; };
-    } ''
-    mkdir -p "$out/bin"
-    sed -e '1s|.*|#!${busybox}/bin/sh|' -e 's|^node=.*|node=${node}|' -e "s|^main=.*|main=$dist/longshore.mjs|" "$launcher" > "$out/bin/longshore"
-    chmod +x "$out/bin/longshore"
-  '';
+  # The node the tests run on, as a package (nixpkgs' `nodejs` in the flake).
+  nodejs = runCommand "host-nodejs" { } "mkdir -p $out/bin; ln -s ${node} $out/bin/node";
+  runtimeShell = "${busybox}/bin/sh";
+
+  # The CLI from dist/, installed by the same file as the flake's package.
+  longshore = import ../../nix/package.nix { inherit runCommand nodejs runtimeShell dist; };
 in
 {
-  inherit busybox runCommand writeText writeShellScriptBin buildEnv hello longshore system nix sqlite;
+  inherit busybox runCommand writeText writeShellScriptBin buildEnv hello longshore nodejs runtimeShell system nix sqlite;
   stdenv.hostPlatform.system = system;
 }

@@ -1,0 +1,27 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+import {
+  MAX_LAYERS_HARD,
+  MAX_LAYERS_SOFT,
+  buildLayers,
+  buildLayersCommand,
+  parseLayerSpec,
+  pathSize
+} from "./chunk-7YZ54YOF.mjs";
+import "./chunk-KYI6XPG2.mjs";
+import "./chunk-VA3PXKDB.mjs";
+import "./chunk-YUS43JPM.mjs";
+import "./chunk-KSQWRWNM.mjs";
+import "./chunk-6FQHKSVE.mjs";
+import "./chunk-IL7AU26K.mjs";
+import "./chunk-OWDD4U2F.mjs";
+import "./chunk-CIGM6B6C.mjs";
+import "./chunk-YSJMHLAX.mjs";
+import "./chunk-MKYGQBWT.mjs";
+export {
+  MAX_LAYERS_HARD,
+  MAX_LAYERS_SOFT,
+  buildLayers,
+  buildLayersCommand,
+  parseLayerSpec,
+  pathSize
+};
