@@ -28,7 +28,7 @@ var BUILD_COMMANDS = {
   },
   "build-image": {
     flags: ["attrs"],
-    run: async (f, entryUrl) => (await import("./chunks/build-image-DCGW3JUG.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
+    run: async (f, entryUrl) => (await import("./chunks/build-image-EXBN2XUJ.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
   },
   "build-nix-db": {
     flags: ["attrs"],
@@ -105,10 +105,10 @@ try {
   else if (isBuildCommand(cmd)) await runBuild(process.argv.slice(2), import.meta.url);
   else {
     module.enableCompileCache();
-    const copy = cmd === "copy" ? await import("./chunks/copy-main-ZIWX7N33.mjs") : void 0;
+    const copy = cmd === "copy" ? await import("./chunks/copy-main-3Y35IHUJ.mjs") : void 0;
     const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);
-    else await (await import("./chunks/cli-57WGPAHB.mjs")).run();
+    else await (await import("./chunks/cli-5NOPF3RE.mjs")).run();
     process.exit(process.exitCode ?? 0);
   }
 } catch (e) {

@@ -8,12 +8,13 @@ import {
 import {
   BLOCK_SIZE,
   GZIP_MEM_LEVEL,
+  INCOMPRESSIBLE_BITS,
   LEVELS,
   ZSTD_WINDOW_LOG,
   compressorName,
   humanBytes,
   shortDigest
-} from "./chunk-I4AFHXHU.mjs";
+} from "./chunk-GABV472D.mjs";
 import {
   runLimited
 } from "./chunk-VA3PXKDB.mjs";
@@ -58,7 +59,7 @@ var COPY_OPTIONS = {
   "ca-cert": { type: "string", describe: "extra CA certificate (PEM) to trust" },
   "mount-from": { type: "string", describe: "registry: another repository of the same registry to mount missing layers from" },
   compression: { type: "string", values: COMPRESSIONS, describe: "layer compression: gzip, zstd or none (default: gzip for docker://, none elsewhere, or the image's own)" },
-  "compression-level": { type: "number", describe: "gzip 1-9 (default 6), zstd 1-19 (default 9)" },
+  "compression-level": { type: "number", describe: "gzip 1-9 (default 4), zstd 1-19 (default 3)" },
   "cache-from": { type: "string", describe: "registry: an image in the same registry whose compressed layers the push may reuse" },
   json: { type: "boolean", describe: "print the summary as JSON on stdout" },
   quiet: { alias: "q", type: "boolean", describe: "print nothing but errors" }
@@ -156,21 +157,42 @@ function encodeStream(src, o) {
   return Readable.from(encodeBlocks(src, o), { objectMode: false, highWaterMark: 1 << 20 });
 }
 var AHEAD = availableParallelism() + 1;
+function sampleEntropy(block) {
+  const counts = new Uint32Array(256);
+  const span = 4096;
+  const spans = Math.min(16, Math.ceil(block.length / span));
+  const stride = spans > 1 ? Math.floor((block.length - span) / (spans - 1)) : 0;
+  let n = 0;
+  for (let s = 0; s < spans; s++) {
+    const start = s * stride;
+    const end = Math.min(block.length, start + span);
+    for (let i = start; i < end; i++) counts[block[i]]++;
+    n += end - start;
+  }
+  let bits = 0;
+  for (const c of counts) if (c) bits -= c / n * Math.log2(c / n);
+  return bits;
+}
+var compact = (out) => out.length < out.buffer.byteLength / 2 ? Buffer.from(out) : out;
 function compressBlock(block, o, dictionary) {
+  return compressInto(block, o, dictionary).then(compact);
+}
+function compressInto(block, o, dictionary) {
   if (o.compression === "gzip")
     return deflateRawAsync(block, {
-      level: o.level,
+      level: sampleEntropy(block) > INCOMPRESSIBLE_BITS ? constants.Z_NO_COMPRESSION : o.level,
       windowBits: 15,
       memLevel: GZIP_MEM_LEVEL,
       strategy: constants.Z_DEFAULT_STRATEGY,
       finishFlush: constants.Z_SYNC_FLUSH,
-      // Output in 256 KiB pieces: one round trip to the thread pool each, not one per 16 KiB.
-      chunkSize: 256 * 1024,
+      // Room for the whole output (deflate's worst case is the input plus 5 bytes per 16 KiB):
+      // one round trip to the thread pool per block, and no pieces to join.
+      chunkSize: block.length + (64 << 10),
       ...dictionary ? { dictionary } : {}
     });
   return zstdCompressAsync(block, {
     pledgedSrcSize: block.length,
-    chunkSize: 256 * 1024,
+    chunkSize: block.length + (64 << 10),
     params: {
       [constants.ZSTD_c_compressionLevel]: o.level,
       [constants.ZSTD_c_enableLongDistanceMatching]: 1,
@@ -614,7 +636,7 @@ function openImage(path) {
 
 // src/dest/parse.ts
 var TRANSPORTS = {
-  "docker://": async () => (await import("./registry-JTP75CSG.mjs")).parseRegistryDestination,
+  "docker://": async () => (await import("./registry-ZV7GKTQE.mjs")).parseRegistryDestination,
   oci: async () => (await import("./oci-layout-NFN573JL.mjs")).parseOciLayoutDestination,
   "oci-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseOciArchiveDestination,
   "docker-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseDockerArchiveDestination,

@@ -11,10 +11,11 @@ var BLOCK_SIZE = {
   zstd: 32 << 20
 };
 var GZIP_MEM_LEVEL = 9;
+var INCOMPRESSIBLE_BITS = 7.95;
 var ZSTD_WINDOW_LOG = 25;
 function compressorName(c, level) {
   const lib = c === "gzip" ? `zlib-${versions.zlib}` : `zstd-${versions.zstd}`;
-  const extra = c === "zstd" ? ` window=${ZSTD_WINDOW_LOG} ldm` : ` mem=${GZIP_MEM_LEVEL} primed`;
+  const extra = c === "zstd" ? ` window=${ZSTD_WINDOW_LOG} ldm` : ` mem=${GZIP_MEM_LEVEL} primed stored>${INCOMPRESSIBLE_BITS}`;
   return `longshore-blocks/1 ${c} level=${level} block=${BLOCK_SIZE[c]}${extra} ${lib}`;
 }
 
@@ -57,6 +58,7 @@ export {
   LEVELS,
   BLOCK_SIZE,
   GZIP_MEM_LEVEL,
+  INCOMPRESSIBLE_BITS,
   ZSTD_WINDOW_LOG,
   compressorName
 };

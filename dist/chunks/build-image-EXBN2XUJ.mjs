@@ -2,7 +2,7 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   LEVELS,
   editDistance
-} from "./chunk-I4AFHXHU.mjs";
+} from "./chunk-GABV472D.mjs";
 import {
   MAX_LAYERS_HARD,
   MAX_LAYERS_SOFT,

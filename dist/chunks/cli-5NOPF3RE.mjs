@@ -4,14 +4,14 @@ import {
   copyCommand,
   openImage,
   toCopyArgs
-} from "./chunk-SY42OLSY.mjs";
+} from "./chunk-5Z5PUME2.mjs";
 import "./chunk-4PFZZYPE.mjs";
 import "./chunk-2GH5RYRP.mjs";
 import {
   humanBytes,
   shortDigest,
   table
-} from "./chunk-I4AFHXHU.mjs";
+} from "./chunk-GABV472D.mjs";
 import "./chunk-VA3PXKDB.mjs";
 import "./chunk-IL7AU26K.mjs";
 import "./chunk-AO2UATTK.mjs";

@@ -42,7 +42,7 @@ import {
 import "./chunk-MKYGQBWT.mjs";
 
 // src/dest/registry.ts
-import { Readable } from "node:stream";
+import { Readable as Readable2 } from "node:stream";
 
 // src/registry/blob-map.ts
 var BLOB_MAP_TAG = "longshore-blob-map";
@@ -57,20 +57,24 @@ function parse(bytes) {
   );
 }
 async function readBlobMap(api) {
+  const entries = await readEntries(api);
+  return entries ? { found: true, entries } : { found: false, entries: [] };
+}
+async function readEntries(api) {
   const m = await api.getManifest(BLOB_MAP_TAG, MEDIA_TYPE_OCI_MANIFEST);
-  if (!m) return [];
+  if (!m) return void 0;
   let doc;
   try {
     doc = JSON.parse(m.bytes.toString("utf8"));
   } catch {
-    return [];
+    return void 0;
   }
   const layer = doc.artifactType === BLOB_MAP_TYPE && Array.isArray(doc.layers) ? doc.layers.find((l) => l?.mediaType === BLOB_MAP_TYPE) : void 0;
-  if (!layer || !isDigest(layer.digest)) return [];
+  if (!layer || !isDigest(layer.digest)) return void 0;
   try {
     return parse(await api.getBlobBytes(layer.digest));
   } catch {
-    return [];
+    return void 0;
   }
 }
 function mergeBlobMap(pushed, read) {
@@ -85,15 +89,12 @@ function mergeBlobMap(pushed, read) {
   }
   return out;
 }
-async function writeBlobMap(api, entries, upload) {
+async function writeBlobMap(api, previous, entries, upload) {
+  if (previous.found && JSON.stringify(entries) === JSON.stringify(previous.entries)) return;
   const record = Buffer.from(JSON.stringify({ version: 1, entries }));
   const digest = sha256(record);
-  for (const [bytes, d] of [
-    [Buffer.from("{}"), EMPTY.digest],
-    [record, digest]
-  ]) {
-    if (!await api.hasBlob(d, bytes.length)) await upload(bytes, d);
-  }
+  if (!previous.found && !await api.hasBlob(EMPTY.digest, EMPTY.size)) await upload(Buffer.from("{}"), EMPTY.digest);
+  await upload(record, digest);
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -108,7 +109,9 @@ async function writeBlobMap(api, entries, upload) {
 }
 
 // src/registry/upload.ts
+import { Readable } from "node:stream";
 var CHUNK_SIZE = 4 << 20;
+var FIRST_CHUNK_SIZE = 1 << 20;
 var SinglePatchOnly = class extends Error {
 };
 async function pushBlob(api, src, ev, modes = {}, retry = DEFAULT_RETRY) {
@@ -139,9 +142,16 @@ async function pushBlob(api, src, ev, modes = {}, retry = DEFAULT_RETRY) {
         got = await body.measured;
         verified = await api.closeUpload(header1(res.headers, "location") ? nextLocation(res, what) : location, got.digest, what);
       } else {
-        location = await sendChunks(api, location, body, what, retry);
-        got = await body.measured;
-        verified = await api.closeUpload(location, got.digest, what);
+        const chunks = ahead(chunksOf(body));
+        const first = await chunks.next();
+        if (!first.done && first.value.last && !modes.noMonolithic) {
+          got = await body.measured;
+          verified = await api.putBlob(location, got.digest, Readable.from(first.value.pieces), got.size, what);
+        } else {
+          location = await sendChunks(api, location, first, chunks, what, retry);
+          got = await body.measured;
+          verified = await api.closeUpload(location, got.digest, what);
+        }
       }
     } catch (e) {
       body.destroy();
@@ -167,12 +177,14 @@ async function pushBlob(api, src, ev, modes = {}, retry = DEFAULT_RETRY) {
   });
 }
 var Chunk = class {
-  constructor(pieces, length) {
+  constructor(pieces, length, last) {
     this.pieces = pieces;
     this.length = length;
+    this.last = last;
   }
   pieces;
   length;
+  last;
   /** The bytes from `from` on, as pieces (no copy). */
   from(from) {
     const out = [];
@@ -187,25 +199,42 @@ var Chunk = class {
     return out;
   }
 };
-async function* chunks(src) {
+async function* chunksOf(src) {
+  let size = FIRST_CHUNK_SIZE;
   let parts = [];
   let have = 0;
   for await (const c of src) {
     let rest = c;
-    while (have + rest.length >= CHUNK_SIZE) {
-      const take = CHUNK_SIZE - have;
+    while (have + rest.length >= size) {
+      const take = size - have;
       parts.push(rest.subarray(0, take));
-      yield new Chunk(parts, CHUNK_SIZE);
+      yield new Chunk(parts, size, false);
       parts = [];
       have = 0;
       rest = rest.subarray(take);
+      size = CHUNK_SIZE;
     }
     if (rest.length) {
       parts.push(rest);
       have += rest.length;
     }
   }
-  if (have) yield new Chunk(parts, have);
+  if (have) yield new Chunk(parts, have, true);
+}
+async function* ahead(it) {
+  let next = it.next();
+  try {
+    for (; ; ) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      next.catch(() => {
+      });
+      yield r.value;
+    }
+  } finally {
+    await it.return?.(void 0);
+  }
 }
 async function resumeAt(api, location, what, offset, length, cause) {
   let status;
@@ -219,9 +248,10 @@ async function resumeAt(api, location, what, offset, length, cause) {
     throw new TransientError(`${what}: the registry holds ${status.received} bytes, outside the chunk at ${offset}; starting the blob again`, void 0, "UPLOAD_LOST");
   return status;
 }
-async function sendChunks(api, location, src, what, retry) {
+async function sendChunks(api, location, first, rest, what, retry) {
   let offset = 0;
-  for await (const chunk of chunks(src)) {
+  for (let step = first; !step.done; step = await rest.next()) {
+    const chunk = step.value;
     let sent = offset;
     for (let failures = 0; sent < offset + chunk.length; ) {
       let res;
@@ -334,18 +364,18 @@ var RegistryDestination = class {
       const cache = this.cacheFrom;
       const cacheApi = cache ? new RepositoryApi(this.client, cache.repository) : void 0;
       const mountRepo = mountSource(void 0, this.ref, this.flags.mountFrom);
-      const recordOf = (repoApi) => readBlobMap(repoApi).then(
-        (r) => r.map((k) => ({ ...k, repository: repoApi.repository })),
-        () => []
-      );
+      const none = { found: false, entries: [] };
+      const recordOf = (repoApi) => readBlobMap(repoApi).catch(() => none);
+      const candidates = (r, repoApi) => r.entries.map((k) => ({ ...k, repository: repoApi.repository }));
+      const mountApi = mountRepo ? new RepositoryApi(this.client, mountRepo) : void 0;
       const [own, record, cached, mountable] = await Promise.all([
         fromImage(api, this.tagNow),
         recordOf(api),
         cacheApi ? fromImage(cacheApi, cache.digest ?? cache.tag ?? "latest") : Promise.resolve([]),
-        mountRepo ? recordOf(new RepositoryApi(this.client, mountRepo)) : Promise.resolve([])
+        mountApi ? recordOf(mountApi) : Promise.resolve(none)
       ]);
       const blobs = new KnownBlobs();
-      for (const list of [own, record, cached, mountable]) blobs.add(list);
+      for (const list of [own, candidates(record, api), cached, mountApi ? candidates(mountable, mountApi) : []]) blobs.add(list);
       return { blobs, record };
     })();
   }
@@ -363,15 +393,18 @@ var RegistryDestination = class {
   /** A layer compressed on the way: a blob the registry holds for it, confirmed by HEAD (or mounted from --cache-from). */
   async reuseCompressed(blob, _ctx) {
     const api = this.api;
-    const { blobs } = await this.knownBlobs();
+    const { blobs, record } = await this.knownBlobs();
+    const learn = (k) => {
+      if (!record.entries.some((e) => e.diffID === k.diffID && e.digest === k.digest)) this.pushed.push(k);
+    };
     for (const k of blobs.candidates(blob.diffID, blob.mediaType)) {
       const descriptor = { mediaType: blob.mediaType, digest: k.digest, size: k.size, ...k.compressor ? { annotations: { [COMPRESSOR_ANNOTATION]: k.compressor } } : {} };
       if (await api.hasBlob(k.digest, k.size)) {
-        this.pushed.push(k);
+        learn(k);
         return { action: "skipped", detail: "already in registry, compressed", descriptor };
       }
       if (k.repository !== api.repository && (await api.mount(k.digest, k.repository)).mounted) {
-        this.pushed.push(k);
+        learn(k);
         return { action: "mounted", detail: `from ${k.repository}, compressed`, descriptor };
       }
     }
@@ -398,12 +431,12 @@ var RegistryDestination = class {
     const api = this.api;
     try {
       const { record } = await this.knownBlobs();
-      const entries = mergeBlobMap(this.pushed, record);
+      const entries = mergeBlobMap(this.pushed, record.entries);
       const upload = async (bytes, digest) => {
-        await pushBlob(api, { digest, size: bytes.length, open: () => measuring(Readable.from([bytes]), { digest, size: bytes.length }), label: `record ${digest}` }, { state() {
+        await pushBlob(api, { digest, size: bytes.length, open: () => measuring(Readable2.from([bytes]), { digest, size: bytes.length }), label: `record ${digest}` }, { state() {
         } }, this.modes);
       };
-      await writeBlobMap(api, entries, upload);
+      await writeBlobMap(api, record, entries, upload);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       ctx.progress.info(`warning: the image is pushed, but the record of its compressed layers was not updated (${e.message}); a later push from a machine without them may compress them again`);
