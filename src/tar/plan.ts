@@ -325,8 +325,11 @@ function conflictError(prev: PlanEntry, e: PlanEntry, perms: CompiledPerm[]): Us
       const r = perms[i].rule;
       fixes.push(`narrow the regex of ${r.by ? `${r.by}'s perms rule` : `perms[${i}]`} (${JSON.stringify(r.regex ?? '.*')}) so that it does not match ${JSON.stringify(path)}`);
     }
-  if (prev.type === 'directory' && e.type === 'directory')
-    fixes.push(`declare ${path} once, e.g. directories = [ { path = "${path}"; mode = "${octal(prev.mode)}"; } ]: a declared directory replaces what copyToRoot entries provide`);
+  if (prev.type === 'directory' && e.type === 'directory') {
+    // The example keeps the attributes no rule changed, when one side has them.
+    const plain = !prev.rules?.length ? prev : !e.rules?.length ? e : prev;
+    fixes.push(`declare ${path} once, e.g. directories = [ { path = "${path}"; mode = "${octal(plain.mode)}"; } ]: a declared directory replaces what copyToRoot entries provide`);
+  }
   else fixes.push(`keep only one of the two in copyToRoot${e.type === 'symlink' && prev.type === 'symlink' ? `, or declare ${path} once in symlinks` : ''}`);
   return new UserError(
     'LAYER_CONFLICT',

@@ -26,6 +26,11 @@ export function tmp(prefix = 'longshore-test-'): string {
  * node binary the library's CLI runs on (default: the one running the tests).
  */
 export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: string[]; node?: string } = {}): Promise<string> {
+  return (await nixBuildLog(expr, opts)).out;
+}
+
+/** nixBuild, also returning what the builds printed (nix-build's stderr): warnings, for instance. */
+export async function nixBuildLog(expr: string, opts: { attr?: string; extraArgs?: string[]; node?: string } = {}): Promise<{ out: string; log: string }> {
   const dir = tmp('longshore-nix-');
   const file = join(dir, 'expr.nix');
   writeFileSync(
@@ -39,7 +44,7 @@ export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: 
   const r = await execa('nix-build', args, { reject: false, all: true });
   if (r.exitCode !== 0) throw new Error(`nix-build failed (exit ${r.exitCode}):\n${r.all}`);
   const lines = r.stdout.trim().split('\n');
-  return lines[lines.length - 1];
+  return { out: lines[lines.length - 1], log: r.stderr };
 }
 
 /** Builds examples/<name>.nix. */

@@ -231,8 +231,10 @@ describe('perms', () => {
           `by copyToRoot ${a}, with attributes set by perms\\[0\\] \\(regex "\\.\\*": mode 0755, uid 65534, gid 65534\\); and by copyToRoot ${b}, as in the store$`,
       ),
       'LAYER_CONFLICT',
-      /^narrow the regex of perms\[0\] \("\.\*"\) so that it does not match "\/bin"; or declare \/bin once, e\.g\. directories = \[ \{ path = "\/bin"; mode = "0755"; \} \]: a declared directory replaces what copyToRoot entries provide$/,
+      /^narrow the regex of perms\[0\] \("\.\*"\) so that it does not match "\/bin"; or declare \/bin once, e\.g\. directories = \[ \{ path = "\/bin"; mode = "0555"; \} \]: a declared directory replaces what copyToRoot entries provide$/,
     );
+    // The example in the hint keeps the attributes no rule changed, whichever side has them.
+    fails(content({ copyToRoot: [a, b], perms: [perm({ path: b, regex: '.*', mode: '0755' })] }), /^\/bin is provided twice, with a different mode \(0555 vs 0755\)/, 'LAYER_CONFLICT', /directories = \[ \{ path = "\/bin"; mode = "0555"; \} \]/);
     // A rule made by the library is named by what made it.
     fails(content({ copyToRoot: [a, b], perms: [perm({ path: b, regex: '^/bin$', uid: 5, by: 'initializeNixDatabase' })] }), /by copyToRoot \S+, with attributes set by initializeNixDatabase's perms rule \(regex "\^\/bin\$": uid 5\)$/);
   });
