@@ -149,14 +149,19 @@ describe('perms on a plain dependency and declarations inside a store path', () 
         config.Cmd = [ "\${dep}/share/data" ];
         perms = [ { path = dep; regex = "/share/data$"; mode = "0755"; } ];
         users = [ { name = "app"; uid = 1000; home = "\${dep}/home"; } ];
+        directories = [ { path = "\${dep}/share"; mode = "0777"; } ];
       }`;
     const { out, log } = await nixBuildLog(expr);
     const dep = loadImageFile(out).layers.flatMap((l) => l.paths).find((p) => p.endsWith('-plain-dep'))!;
     assert.ok(log.includes(`longshore: warning: perms[0] (path ${dep}, regex "/share/data$") changes the store copy of ${dep}, which the Nix database of initializeNixDatabase registers`), log);
     assert.ok(log.includes(`longshore: warning: users[0] (app) home (${dep}/home) lands inside store path ${dep}`), log);
+    assert.ok(log.includes(`longshore: warning: directories[0] (${dep}/share) lands inside store path ${dep}`), log);
     const { rootfs } = await ociAndRootfs(out, 'plaindep');
     assert.equal(lstatSync(join(rootfs, dep, 'share/data')).mode & 0o7777, 0o755);
     assert.equal(lstatSync(join(rootfs, dep, 'home')).uid, 1000);
+    // A declared directory on a directory of the store path sets its mode, as a perms rule would.
+    assert.equal(lstatSync(join(rootfs, dep, 'share')).mode & 0o7777, 0o777);
+    assert.equal(readFileSync(join(rootfs, dep, 'share/data'), 'utf8'), 'data\n');
     // What the warning says: the database no longer verifies that path.
     const r = await execa('nix-store', ['--store', `local?root=${rootfs}`, '--verify', '--check-contents'], { reject: false, all: true });
     assert.match(r.all ?? '', new RegExp(`path '${dep}' was modified`));
