@@ -114,6 +114,9 @@ describe('perms and the two copies of a copyToRoot entry', () => {
       assert.deepEqual([inImage.mode, inImage.uid, inImage.gid], [host.mode, 0, 0], `${app}/${rel}`);
     }
     assert.doesNotMatch(log, /warning/);
+    // The layer record says so: the rule applies to the copy at / only.
+    const rules = loadImageFile(image).layers.flatMap((l) => l.perms);
+    assert.deepEqual(rules.filter((r) => r.path === app).map((r) => [r.regex, r.scope]), [['.*', 'root']]);
   });
 
   test("the image's Nix database verifies every store path: the host's nix-store on the unpacked rootfs", async () => {
