@@ -112,12 +112,14 @@ const storePathOf = (p: string): string | undefined => /^\/nix\/store\/[^/]+/.ex
  * the path modified, so the build says which rule or declaration it is.
  */
 export function storeCopyWarnings(spec: LayerSpec, nested: LayerRecord[], own: LayerRecord[]): string[] {
+  // A declared entry lies over every layer below it; a rule applies only within its own layers.
   const inImage = new Set([...nested, ...own].flatMap((l) => l.paths));
+  const inOwn = new Set(own.flatMap((l) => l.paths));
   const out: string[] = [];
   const consequence = 'which the Nix database of initializeNixDatabase registers as Nix built it: nix-store --verify --check-contents inside the image will report it "modified" where a file\'s executable bit or the path\'s entries change';
   const roots = new Set(spec.copyToRoot);
   spec.perms.forEach((p, i) => {
-    if (roots.has(p.path) || !inImage.has(p.path)) return;
+    if (roots.has(p.path) || !inOwn.has(p.path)) return;
     out.push(`perms[${i}] (path ${p.path}, regex ${JSON.stringify(p.regex ?? '.*')}) changes the store copy of ${p.path}, ${consequence}; to change only a copy at /, give that path in copyToRoot`);
   });
   for (const l of nested)
@@ -185,7 +187,9 @@ export async function buildLayers(
     own,
     maxLayers: spec.maxLayers,
   });
-  if ((opts.fromImage?.count ?? 0) + nested.length + groups.length > MAX_LAYERS_HARD) throw tooManyLayers(counts(groups.length));
+  // Decided on what this build makes (a base layer equal to one of these would count once); the
+  // message counts fromImage too. assembleImage checks the whole image again.
+  if (nested.length + groups.length > MAX_LAYERS_HARD) throw tooManyLayers(counts(groups.length));
   // A rule on a copyToRoot entry changes its copy at / only: the store copy stays as Nix made it.
   const copyRoots = new Set(spec.copyToRoot);
   const perms: PermRule[] = spec.perms.map((p) => (copyRoots.has(p.path) ? { ...p, scope: 'root' } : p));
