@@ -10,7 +10,11 @@ import { END_OF_ARCHIVE, headerLength, padding, writeHeader, type TarHeader } fr
 import { planLayer, type PlanEntry } from './plan.js';
 import { fsPath, nameToBytes, showName } from '../util/names.js';
 
-/** Bumped whenever the bytes produced for the same input change. */
+/**
+ * Bumped whenever the bytes produced for the same input change; test/tar/writer.test.ts holds the
+ * writer to the bytes of a fixture. Names that are not UTF-8, copyToRoot aliases and perms rules
+ * with `scope` did not bump it: no layer could hold them before, so no recorded digest changes.
+ */
 export const WRITER_VERSION = 'longshore-tar-1';
 // Fixed and independent of the image's `created`: changing `created` must not change layers.
 export const MTIME_SECONDS = 1;
