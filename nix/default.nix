@@ -43,7 +43,11 @@ let
     else if copyToRoot != null then throw "longshore: ${fn}: give copyToRoot or its deprecated name contents, not both"
     else builtins.trace "longshore: ${fn}: contents is deprecated (as in nix2container); use copyToRoot" contents;
 
-  # Rootless declarations become tar entries: no fakeroot, no VM.
+  # [ { i = 0; v = first; } … ]: a list with each element's index, to name it in messages.
+  indexed = list: builtins.genList (i: { inherit i; v = builtins.elemAt list i; }) (builtins.length list);
+
+  # Rootless declarations become tar entries: no fakeroot, no VM. Each says which argument made it
+  # (`by`), so that a conflict or a warning can name it.
   declare = { users, groups, directories, symlinks }:
     let
       userGroups = map (u: { name = u.group or u.name; gid = u.gid or u.uid; }) users;
@@ -54,16 +58,16 @@ let
       groupLine = g: "${g.name}:x:${toString g.gid}:${builtins.concatStringsSep "," (g.members or [ ])}\n";
       passwd = (if hasRoot then "" else "root:x:0:0:root:/root:/bin/sh\n") + builtins.concatStringsSep "" (map passwdLine users);
       group = (if hasRootGroup then "" else "root:x:0:\n") + builtins.concatStringsSep "" (map groupLine allGroups);
-      homes = map (u: { path = u.home; type = "directory"; mode = "0755"; uid = u.uid; gid = u.gid or u.uid; })
-        (filter (u: (u.home or null) != null && u.home != "/var/empty" && (u.createHome or true)) users);
+      homes = map ({ i, v }: { path = v.home; type = "directory"; mode = "0755"; uid = v.uid; gid = v.gid or v.uid; by = "users[${toString i}] (${v.name}) home"; })
+        (filter ({ v, ... }: (v.home or null) != null && v.home != "/var/empty" && (v.createHome or true)) (indexed users));
     in
     (if users == [ ] && groups == [ ] then [ ] else [
-      { path = "/etc/passwd"; type = "file"; mode = "0644"; content = passwd; }
-      { path = "/etc/group"; type = "file"; mode = "0644"; content = group; }
+      { path = "/etc/passwd"; type = "file"; mode = "0644"; content = passwd; by = "users"; }
+      { path = "/etc/group"; type = "file"; mode = "0644"; content = group; by = "groups"; }
     ])
     ++ homes
-    ++ map (d: { type = "directory"; mode = "0755"; } // d) directories
-    ++ map (s: { type = "symlink"; } // s) symlinks;
+    ++ map ({ i, v }: { type = "directory"; mode = "0755"; by = "directories[${toString i}]"; } // v) (indexed directories)
+    ++ map ({ i, v }: { type = "symlink"; by = "symlinks[${toString i}]"; } // v) (indexed symlinks);
 
   layerSpecOf =
     { deps ? [ ]
@@ -174,8 +178,8 @@ let
         copyToRoot = toList copyToRoot' ++ [ nixDatabase ];
         # As nix2container: the database tree, and /nix and /nix/store above it, belong to
         # nixUid:nixGid, so that a non-root nix can add to the store.
-        perms = perms ++ [ { path = nixDatabase; regex = ".*"; mode = "0755"; uid = nixUid; gid = nixGid; } ];
-        directories = directories ++ map (path: { inherit path; mode = "0755"; uid = nixUid; gid = nixGid; }) [ "/nix" "/nix/store" ];
+        perms = perms ++ [ { path = nixDatabase; regex = ".*"; mode = "0755"; uid = nixUid; gid = nixGid; by = "initializeNixDatabase"; } ];
+        directories = directories ++ map (path: { inherit path; mode = "0755"; uid = nixUid; gid = nixGid; by = "initializeNixDatabase"; }) [ "/nix" "/nix/store" ];
       } else { }));
       spec = {
         inherit name tag config created arch variant;
@@ -187,7 +191,8 @@ let
         {
           __structuredAttrs = true;
           inherit spec;
-          layerSpec = top.spec;
+          # With a Nix database, the build warns about perms and declarations that change a store path.
+          layerSpec = top.spec // (if initializeNixDatabase then { nixDatabase = true; } else { });
           exportReferencesGraph.closure = top.closure;
         }
         ''${longshore}/bin/longshore build-image'';

@@ -8,7 +8,7 @@ import { UserError } from '../util/errors.js';
 import { COMPRESSIONS, type Compression } from '../image/media-types.js';
 import { LEVELS } from '../compress/encoding.js';
 import { checkTag, parseName } from '../reference/reference.js';
-import { buildLayers, MAX_LAYERS_HARD, MAX_LAYERS_SOFT, parseLayerSpec } from './build-layers.js';
+import { buildLayers, MAX_LAYERS_HARD, parseLayerSpec, tooManyLayers, type LayerCounts } from './build-layers.js';
 import { graphNodes } from '../nix-attrs.js';
 
 export interface ImageSpec {
@@ -39,7 +39,11 @@ function imageCompression(c: ImageSpec['compression']): ImageFile['compression']
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFile {
+/**
+ * `ownCounts`: how buildLayers made `own` (the first `ownCounts.layers` from `layers`, the rest its
+ * own), so that too many layers is pinned on the argument that made them.
+ */
+export function assembleImage(spec: ImageSpec, own: LayerRecord[] = [], ownCounts?: LayerCounts): ImageFile {
   if (!spec.name || typeof spec.name !== 'string') throw new UserError('INVALID_CONFIG', 'buildImage: "name" is required');
   // The same checks as nix/reference.nix makes at evaluation time.
   parseName(spec.name, `buildImage: name ${JSON.stringify(spec.name)}`);
@@ -54,6 +58,7 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFi
   // (a repeated layer stays repeated: it is in the base's diff_ids), its config and its history.
   let base: BaseImageInfo | undefined;
   let baseHistory: ImageFile['baseHistory'];
+  const counts = { base: 0, layers: 0, layersResults: 0, own: 0 };
   spec.layers.forEach((f, i) => {
     const lf = loadLayersFile(f);
     if (i === 0 && lf.base) {
@@ -71,21 +76,33 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFi
         seen.add(l.digest);
         layers.push(l);
       }
+      counts.base = lf.layers.length;
       return;
     }
+    counts.layersResults++;
     for (const l of lf.layers) {
       if (seen.has(l.digest)) continue;
       seen.add(l.digest);
       layers.push(l);
+      counts.layers++;
     }
   });
-  for (const l of own) {
-    if (seen.has(l.digest)) continue;
+  own.forEach((l, i) => {
+    if (seen.has(l.digest)) return;
     seen.add(l.digest);
     layers.push(l);
-  }
+    if (ownCounts && i < ownCounts.layers) counts.layers++;
+    else counts.own++;
+  });
   if (layers.length > MAX_LAYERS_HARD)
-    throw new UserError('TOO_MANY_LAYERS', `the image has ${layers.length} layers; Docker refuses more than ${MAX_LAYERS_HARD} (aim for at most ${MAX_LAYERS_SOFT}). Lower maxLayers.`);
+    throw tooManyLayers({
+      subject: 'the image',
+      ...(base ? { fromImage: { count: counts.base, reference: base.reference } } : {}),
+      layers: counts.layers,
+      layersResults: counts.layersResults + (ownCounts?.layersResults ?? 0),
+      own: counts.own,
+      maxLayers: ownCounts?.maxLayers ?? 1,
+    });
   return {
     version: FORMAT_VERSION,
     name: spec.name,
@@ -107,11 +124,16 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = []): ImageFi
  */
 export async function buildImageCommand(args: { attrs?: string; entryUrl?: string }): Promise<void> {
   const a = readNixAttrs(args.attrs);
+  const imageSpec = a.attrs.spec as ImageSpec;
   let own: LayerRecord[] = [];
+  let counts: LayerCounts | undefined;
   if (a.attrs.layerSpec !== undefined) {
     const spec = parseLayerSpec(a.attrs.layerSpec, a.file);
-    own = (await buildLayers(spec, graphNodes(a, 'closure'), (m) => process.stderr.write(m + '\n'), args.entryUrl)).layers;
+    // fromImage's layers count towards Docker's limit too: known before any layer is digested.
+    const first = Array.isArray(imageSpec?.layers) && imageSpec.layers.length > 0 ? loadLayersFile(imageSpec.layers[0]) : undefined;
+    const fromImage = first?.base ? { count: first.layers.length, reference: first.base.reference } : undefined;
+    ({ layers: own, counts } = await buildLayers(spec, graphNodes(a, 'closure'), (m) => process.stderr.write(m + '\n'), args.entryUrl, { fromImage }));
   }
-  const img = assembleImage(a.attrs.spec as ImageSpec, own);
+  const img = assembleImage(imageSpec, own, counts);
   writeFileSync(a.out, JSON.stringify(img, null, 1) + '\n');
 }

@@ -15,6 +15,15 @@ export interface PermRule {
   gid?: number;
   uname?: string;
   gname?: string;
+  /**
+   * "root": the rule applies to the copy at / of copyToRoot entry `path` only, and the store copy
+   * of `path` stays as Nix made it; build-layers sets it on every rule whose path is a copyToRoot
+   * entry. Absent: the rule applies to every entry that comes from `path`, both copies included
+   * (what layers built before this field existed were written with).
+   */
+  scope?: 'root';
+  /** What made the rule when it was not the user's perms list (e.g. "initializeNixDatabase"), for messages. */
+  by?: string;
 }
 
 /** An entry declared in Nix and written straight into the tar (no fakeroot, no VM). */
@@ -28,6 +37,8 @@ export interface DeclaredEntry {
   gname?: string;
   content?: string; // files
   target?: string; // symlinks
+  /** The declaration it comes from ("directories[0]", "users[1] (app) home", …), for messages. */
+  by?: string;
 }
 
 /** Everything the tar writer needs to regenerate a layer byte for byte. */

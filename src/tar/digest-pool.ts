@@ -11,7 +11,7 @@ import { DIGEST_WORKER_ENV } from './worker-role.js';
 export function serveDigests(): void {
   parentPort!.on('message', (msg: { id: number; content: LayerContent }) => {
     try {
-      parentPort!.postMessage({ id: msg.id, result: digestLayer(msg.content) });
+      parentPort!.postMessage({ id: msg.id, result: digestLayer(msg.content, { build: true }) });
     } catch (e) {
       parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e), code: e instanceof UserError ? e.code : undefined, hint: e instanceof UserError ? e.hint : undefined });
     }
@@ -24,7 +24,7 @@ export function serveDigests(): void {
  */
 export async function digestLayers(contents: LayerContent[], entryUrl: string | undefined, jobs = availableParallelism()): Promise<TarResult[]> {
   const n = Math.max(1, Math.min(jobs, contents.length));
-  if (!entryUrl || !entryUrl.endsWith('.mjs') || n === 1) return runLimited(contents, 1, async (c) => digestLayer(c));
+  if (!entryUrl || !entryUrl.endsWith('.mjs') || n === 1) return runLimited(contents, 1, async (c) => digestLayer(c, { build: true }));
   // This thread digests too: one worker fewer to start.
   const workers = Array.from({ length: n - 1 }, () => new Worker(new URL(entryUrl), { env: { ...process.env, [DIGEST_WORKER_ENV]: '1' } }));
   try {
@@ -33,7 +33,7 @@ export async function digestLayers(contents: LayerContent[], entryUrl: string | 
     return await runLimited(contents, n, async (content) => {
       const w = free.pop()!;
       try {
-        if (w === 'here') return digestLayer(content);
+        if (w === 'here') return digestLayer(content, { build: true });
         return await new Promise<TarResult>((resolve, reject) => {
           const id = nextId++;
           const onMsg = (m: { id: number; result?: TarResult; error?: string; code?: ErrorCode; hint?: string }) => {

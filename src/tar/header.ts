@@ -2,7 +2,10 @@
 // hold), written straight into the caller's buffer: the writer lays out a whole layer in a few large
 // blocks instead of streaming thousands of small pieces. The layout is byte-for-byte the one
 // tar-stream's packer produces, which earlier layers were digested with; test/tar/header.test.ts holds the
-// two to that.
+// two to that for everything tar-stream can express. Names and link targets are held as
+// src/util/names.ts decodes them; one that is not valid UTF-8 (which tar-stream cannot write) goes
+// into PAX as its raw bytes, after a `hdrcharset=BINARY` record, as POSIX specifies.
+import { nameToBytes } from '../util/names.js';
 
 export interface TarHeader {
   name: string; // directories end in "/"
@@ -46,6 +49,14 @@ function paxRecord(key: string, value: string): string {
   return `${len + digits}${body}`;
 }
 
+/** The same record with a value of raw bytes. */
+function paxRecordBytes(key: string, value: Buffer): Buffer {
+  const len = key.length + value.length + 3; // " ", "=" and "\n"
+  let digits = String(len).length;
+  if (len + digits >= 10 ** digits) digits++;
+  return Buffer.concat([Buffer.from(`${len + digits} ${key}=`, 'latin1'), value, Buffer.from('\n', 'latin1')]);
+}
+
 interface Plan {
   split: [string, string] | null;
   pax?: Buffer;
@@ -61,10 +72,18 @@ function planHeader(h: TarHeader): Plan {
   const ascii = printable(h.name) && (h.linkname === undefined || printable(h.linkname));
   const split = !ascii || bigIds || (h.linkname !== undefined && h.linkname.length > 100) ? null : ustarSplit(h.name);
   if (split) return { split };
-  let records = paxRecord('path', h.name);
-  if (h.linkname) records += paxRecord('linkpath', h.linkname);
-  if (bigIds) records += paxRecord('uid', String(h.uid)) + paxRecord('gid', String(h.gid));
-  return { split: null, pax: Buffer.from(records, 'utf8') };
+  const ids = bigIds ? paxRecord('uid', String(h.uid)) + paxRecord('gid', String(h.gid)) : '';
+  if (h.name.isWellFormed() && (!h.linkname || h.linkname.isWellFormed())) {
+    let records = paxRecord('path', h.name);
+    if (h.linkname) records += paxRecord('linkpath', h.linkname);
+    return { split: null, pax: Buffer.from(records + ids, 'utf8') };
+  }
+  // A name or target that is not UTF-8: its bytes as they are, marked as such (POSIX's hdrcharset;
+  // GNU tar and Go's archive/tar take path and linkpath as bytes either way).
+  const records = [Buffer.from(paxRecord('hdrcharset', 'BINARY'), 'latin1'), paxRecordBytes('path', nameToBytes(h.name))];
+  if (h.linkname) records.push(paxRecordBytes('linkpath', nameToBytes(h.linkname)));
+  records.push(Buffer.from(ids, 'latin1'));
+  return { split: null, pax: Buffer.concat(records) };
 }
 
 /** Bytes writeHeader will write for `h`. */

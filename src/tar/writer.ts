@@ -8,8 +8,13 @@ import type { LayerContent } from '../image/schema.js';
 import { UserError } from '../util/errors.js';
 import { END_OF_ARCHIVE, headerLength, padding, writeHeader, type TarHeader } from './header.js';
 import { planLayer, type PlanEntry } from './plan.js';
+import { fsPath, nameToBytes, showName } from '../util/names.js';
 
-/** Bumped whenever the bytes produced for the same input change. */
+/**
+ * Bumped whenever the bytes produced for the same input change; test/tar/writer.test.ts holds the
+ * writer to the bytes of a fixture. Names that are not UTF-8, copyToRoot aliases and perms rules
+ * with `scope` did not bump it: no layer could hold them before, so no recorded digest changes.
+ */
 export const WRITER_VERSION = 'longshore-tar-1';
 // Fixed and independent of the image's `created`: changing `created` must not change layers.
 export const MTIME_SECONDS = 1;
@@ -75,22 +80,23 @@ class Fingerprints {
   }
 
   private flush(next: string): void {
-    if (this.pending) this.hash(this.key).update(this.pending);
+    // A name that is not UTF-8 is hashed as its bytes, so that two such names never look alike.
+    if (this.pending) this.hash(this.key).update(this.pending.isWellFormed() ? this.pending : nameToBytes(this.pending));
     this.pending = '';
     this.key = next;
   }
 }
 
 function changedWhileReading(e: PlanEntry): UserError {
-  return new UserError('STORE_PATH_CHANGED', `${e.source} changed while longshore was reading it (was ${e.size} bytes); is something writing into /nix/store?`);
+  return new UserError('STORE_PATH_CHANGED', `${showName(e.source ?? '')} changed while longshore was reading it (was ${e.size} bytes); is something writing into /nix/store?`);
 }
 
 function openSource(e: PlanEntry): number {
   let fd: number;
   try {
-    fd = openSync(e.source!, 'r');
+    fd = openSync(fsPath(e.source!), 'r');
   } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `cannot read ${e.source}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new UserError('FILE_UNREADABLE', `cannot read ${showName(e.source!)}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   try {
     // Store files were not stat'ed when planned: size and mode come from the open file.
@@ -123,7 +129,7 @@ function* tarBlocks(plan: PlanEntry[], fps: Fingerprints | undefined, reuse: boo
       fps?.add(e);
       const h = headerFor(e);
       const hlen = headerLength(h);
-      if (hlen > BLOCK) throw new UserError('LAYER_CONTENT', `${e.source ?? '/' + e.name}: name too long for a tar header`);
+      if (hlen > BLOCK) throw new UserError('LAYER_CONTENT', `${showName(e.source ?? '/' + e.name)}: name too long for a tar header`);
       if (off + hlen > BLOCK) yield* full();
       off = writeHeader(h, buf, off);
       if (e.type !== 'file') continue;
@@ -177,12 +183,15 @@ export function layerTarStream(content: LayerContent): Readable {
   });
 }
 
-/** Reads the whole tar only to measure it: what `buildLayer` records at build time. */
-export function digestLayer(content: LayerContent): TarResult {
+/**
+ * Reads the whole tar only to measure it: what `buildLayer` records at build time (with `build`,
+ * which adds the build-time checks of planLayer), and the fingerprints a failed copy compares.
+ */
+export function digestLayer(content: LayerContent, opts: { build?: boolean } = {}): TarResult {
   const hash = createHash('sha256');
   const fps = new Fingerprints();
   let size = 0;
-  for (const block of tarBlocks(planLayer(content), fps, true)) {
+  for (const block of tarBlocks(planLayer(content, { build: opts.build }), fps, true)) {
     hash.update(block);
     size += block.length;
   }

@@ -49,9 +49,14 @@ export async function nixBuildResult(
 
 /** nixBuildResult that must succeed: the output path; throws with nix's log on failure. */
 export async function nixBuild(expr: string, opts: { attr?: string; extraArgs?: string[]; node?: string } = {}): Promise<string> {
+  return (await nixBuildLog(expr, opts)).out;
+}
+
+/** nixBuild, also returning what the builds printed: warnings, for instance. */
+export async function nixBuildLog(expr: string, opts: { attr?: string; extraArgs?: string[]; node?: string } = {}): Promise<{ out: string; log: string }> {
   const r = await nixBuildResult(expr, {}, opts);
   if (r.exitCode !== 0) throw new Error(`nix-build failed (exit ${r.exitCode}):\n${r.all}`);
-  return r.out;
+  return { out: r.out, log: r.all };
 }
 
 /** Builds examples/<name>.nix. */

@@ -77,6 +77,36 @@ describe('tar header encoder', () => {
     assert.equal(out.trim(), 'big-ids 3000000 4000001');
   });
 
+  describe('names and link targets that are not UTF-8 (tar-stream cannot write them)', () => {
+    // Names as src/util/names.ts holds them: the byte 0xE4 is U+DCE4.
+    const latin1Name = 'nix/store/abc-x/file-\uDCE4.txt';
+    const cases: [string, TarHeader, Buffer][] = [
+      ['a file name', { ...base, name: latin1Name, type: 'file', size: 3 }, Buffer.from('abc')],
+      ['a link target', { ...base, name: 'link', type: 'symlink', mode: 0o777, size: 0, linkname: 'ziel-\uDCFC' }, Buffer.alloc(0)],
+      ['both, with big owners', { ...base, name: 'l-\uDCE9', type: 'symlink', mode: 0o777, size: 0, linkname: 't-\uDCE9', uid: 3_000_000, gid: 7 }, Buffer.alloc(0)],
+      ['a long name', { ...base, name: 'd/'.repeat(70) + '\uDCFF', type: 'directory', mode: 0o755, size: 0 }, Buffer.alloc(0)],
+    ];
+    const raw = (s: string) => Buffer.from(s.replace(/[\uDC80-\uDCFF]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xdc00)), 'latin1');
+
+    test('PAX records of the raw bytes, after hdrcharset=BINARY', () => {
+      const bytes = ours(cases[0][1], cases[0][2]);
+      const name = raw(latin1Name);
+      const records = Buffer.concat([Buffer.from('21 hdrcharset=BINARY\n'), Buffer.from(`${name.length + 9} path=`), name, Buffer.from('\n')]);
+      assert.equal(bytes.subarray(512, 512 + records.length).toString('latin1'), records.toString('latin1'));
+      assert.equal(bytes[156], 0x78);
+      assert.equal(bytes.readUInt8(512 + records.length), 0, 'the record block is zero-padded');
+    });
+
+    test('Python tarfile and GNU tar read back the same bytes', () => {
+      const all = Buffer.concat([...cases.map(([, h, b]) => ours(h, b).subarray(0, headerLength(h) + b.length + padding(b.length))), Buffer.alloc(1024)]);
+      const py = execFileSync('python3', ['-c', 'import sys,tarfile,io\nfor m in tarfile.open(fileobj=io.BytesIO(sys.stdin.buffer.read()), encoding="utf-8", errors="surrogateescape"): sys.stdout.buffer.write(m.name.encode("utf-8","surrogateescape")+b"|"+m.linkname.encode("utf-8","surrogateescape")+b"|"+str(m.uid).encode()+b"\\n")'], { input: all });
+      const expected = cases.map(([, h]) => Buffer.concat([raw(h.name.replace(/\/$/, '')), Buffer.from('|'), raw(h.linkname ?? ''), Buffer.from(`|${h.uid}\n`)]));
+      assert.equal(py.toString('latin1'), Buffer.concat(expected).toString('latin1'));
+      const gnu = execFileSync('tar', ['--warning=no-unknown-keyword', '--quoting-style=literal', '-tf', '-'], { input: all });
+      assert.equal(gnu.toString('latin1'), cases.map(([, h]) => raw(h.name).toString('latin1') + '\n').join(''));
+    });
+  });
+
   test('sizes of 8 GiB and more use base-256, which Python tarfile reads', () => {
     const h: TarHeader = { ...base, name: 'huge', type: 'file', size: 9 * 2 ** 30 };
     const buf = Buffer.alloc(headerLength(h));

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compareNames, planLayer, type PlanEntry } from '../../src/tar/plan.js';
 import type { DeclaredEntry, LayerContent, PermRule } from '../../src/image/schema.js';
-import { UserError } from '../../src/util/errors.js';
+import { UserError, type ErrorCode } from '../../src/util/errors.js';
+import { nameFromBytes, nameToBytes } from '../../src/util/names.js';
 
 let root: string;
 let umask: number;
@@ -41,13 +42,16 @@ function tree(spec: Record<string, string | null>): string {
 const content = (c: Partial<LayerContent>): LayerContent => ({ paths: [], copyToRoot: [], perms: [], entries: [], ...c });
 const names = (plan: PlanEntry[]) => plan.map((e) => e.name);
 const byName = (plan: PlanEntry[], name: string) => plan.find((e) => e.name === name) ?? assert.fail(`no entry ${name} in ${names(plan).join(' ')}`);
-function fails(c: LayerContent, re: RegExp): void {
-  assert.throws(() => planLayer(c), (e: unknown) => {
+function fails(c: LayerContent, re: RegExp, code?: ErrorCode, hint?: RegExp, opts = {}): void {
+  assert.throws(() => planLayer(c, opts), (e: unknown) => {
     assert.ok(e instanceof UserError, String(e));
     assert.match(e.message, re);
+    if (code) assert.equal(e.code, code);
+    if (hint) assert.match(e.hint ?? '', hint);
     return true;
   });
 }
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('compareNames', () => {
   test('"." first, then depth-first with "/" before every other character', () => {
@@ -81,32 +85,68 @@ describe('planLayer with copyToRoot', () => {
     assert.equal(byName(plan, 'lib/posix').linkname, '..');
   });
 
-  test('two copyToRoot trees merge; the same directory twice is fine, a same-named file is a conflict', () => {
+  test('two copyToRoot trees merge; the same entry twice is fine, a path provided differently is a conflict naming what differs', () => {
     const a = tree({ 'bin/a': 'a', 'share/': null });
     const b = tree({ 'bin/b': 'b', 'share/': null });
     assert.deepEqual(names(planLayer(content({ copyToRoot: [a, b] }))), ['.', 'bin', 'bin/a', 'bin/b', 'share']);
     const c = tree({ 'bin/a': 'other' });
-    fails(content({ copyToRoot: [a, c] }), new RegExp(`^/bin/a is provided twice with different content or permissions: by copyToRoot ${a} and by copyToRoot ${c}$`));
-    // Same bytes from another file is still two sources.
+    fails(
+      content({ copyToRoot: [a, c] }),
+      new RegExp(`^/bin/a is provided twice, with a different content \\(1 vs 5 bytes\\): by copyToRoot ${a}, as in the store; and by copyToRoot ${c}, as in the store$`),
+      'LAYER_CONFLICT',
+      /^keep only one of the two in copyToRoot$/,
+    );
+    // The same bytes from another file are the same entry; the first source provides it.
     const d = tree({ 'bin/a': 'a' });
-    fails(content({ copyToRoot: [a, d] }), /\/bin\/a is provided twice/);
-    // Directories with different modes.
+    const merged = planLayer(content({ copyToRoot: [a, d] }));
+    assert.equal(byName(merged, 'bin/a').origin, `copyToRoot:${a}`);
+    // The same size, other bytes.
+    fails(content({ copyToRoot: [a, tree({ 'bin/a': 'z' })] }), /^\/bin\/a is provided twice, with a different content \(same size, other bytes\)/);
+    // Directories with different modes: the fix is to declare the directory once.
     const e = tree({ 'share/': null });
     chmodSync(join(e, 'share'), 0o700);
-    fails(content({ copyToRoot: [a, e] }), /\/share is provided twice/);
+    fails(content({ copyToRoot: [a, e] }), /^\/share is provided twice, with a different mode \(0755 vs 0700\): /, 'LAYER_CONFLICT', /declare \/share once, e\.g\. directories = \[ \{ path = "\/share"; mode = "0755"; \} \]/);
     // The same symlink twice is the same entry.
     assert.deepEqual(names(planLayer(content({ copyToRoot: [tree({ l: '-> t' }), tree({ l: '-> t' })] }))), ['.', 'l']);
-    fails(content({ copyToRoot: [tree({ l: '-> t' }), tree({ l: '-> u' })] }), /\/l is provided twice/);
+    fails(content({ copyToRoot: [tree({ l: '-> t' }), tree({ l: '-> u' })] }), /^\/l is provided twice, with a different link target \(t vs u\)/, 'LAYER_CONFLICT', /declare \/l once in symlinks/);
   });
 
-  test('a file where another tree has a directory is a conflict', () => {
-    fails(content({ copyToRoot: [tree({ 'etc/x': '1' }), tree({ etc: 'file' })] }), /\/etc is provided twice/);
+  test('a file where another tree has a directory is a conflict of type', () => {
+    fails(content({ copyToRoot: [tree({ 'etc/x': '1' }), tree({ etc: 'file' })] }), /^\/etc is provided twice, with a different type \(directory vs file\)/);
   });
 
-  test('a copyToRoot entry must be a directory that exists', () => {
+  test('a declared directory settles what two copyToRoot trees disagree on', () => {
+    const a = tree({ 'bin/a': 'a' });
+    const b = tree({ 'bin/b': 'b' });
+    chmodSync(join(b, 'bin'), 0o555);
+    fails(content({ copyToRoot: [a, b] }), /^\/bin is provided twice, with a different mode \(0755 vs 0555\)/);
+    const plan = planLayer(content({ copyToRoot: [a, b], entries: [{ path: '/bin', type: 'directory', mode: '0711', by: 'directories[0]' }] }));
+    assert.deepEqual(names(plan), ['.', 'bin', 'bin/a', 'bin/b']);
+    assert.deepEqual([byName(plan, 'bin').mode, byName(plan, 'bin').origin, byName(plan, 'bin').by], [0o711, 'declared', 'directories[0]']);
+  });
+
+  test('a copyToRoot entry must be a directory, or a symlink to one (an alias)', () => {
     const f = join(tree({ f: 'x' }), 'f');
-    fails(content({ copyToRoot: [f] }), new RegExp(`^copyToRoot entry ${f} must be a directory$`));
-    fails(content({ copyToRoot: [join(root, 'gone')] }), /is missing \(garbage-collected\?\)/);
+    fails(content({ copyToRoot: [f] }), new RegExp(`^copyToRoot entry ${f} is a file, not a directory: copyToRoot puts the contents of a directory at /$`), 'INVALID_CONFIG', /put the file in a directory/);
+    fails(content({ copyToRoot: [join(root, 'gone')] }), /is missing \(garbage-collected\?\)/, 'STORE_PATH_MISSING');
+    // An alias: its target's contents go to /, under the alias's name (perms and fingerprints use it).
+    const real = tree({ 'bin/tool': 't', 'etc/conf': 'c' });
+    const alias = join(tree({}), 'alias');
+    symlinkSync(real, alias);
+    const plan = planLayer(content({ copyToRoot: [alias], perms: [{ path: alias, regex: '^/bin/tool$', mode: '0700', scope: 'root' }] }));
+    assert.deepEqual(names(plan), ['.', 'bin', 'bin/tool', 'etc', 'etc/conf']);
+    assert.deepEqual([byName(plan, 'bin/tool').origin, byName(plan, 'bin/tool').source, byName(plan, 'bin/tool').mode], [`copyToRoot:${alias}`, join(real, 'bin/tool'), 0o700]);
+    // An alias of an alias, and a relative target.
+    const alias2 = join(tree({}), 'alias2');
+    symlinkSync(`../${alias.split('/').slice(-2).join('/')}`, alias2);
+    assert.deepEqual(names(planLayer(content({ copyToRoot: [alias2] }))), names(plan));
+    // A symlink to a file, or to nothing.
+    const toFile = join(tree({}), 'to-file');
+    symlinkSync(f, toFile);
+    fails(content({ copyToRoot: [toFile] }), new RegExp(`^copyToRoot entry ${esc(toFile)} is a symlink to ${esc(f)}, which is a file, not a directory: `), 'INVALID_CONFIG');
+    const dangling = join(tree({}), 'dangling');
+    symlinkSync(join(root, 'nowhere'), dangling);
+    fails(content({ copyToRoot: [dangling] }), new RegExp(`^copyToRoot entry ${esc(dangling)} is a symlink to ${esc(join(root, 'nowhere'))}, which cannot be resolved \\(ENOENT\\)`), 'INVALID_CONFIG');
   });
 
   test('sockets, FIFOs and devices cannot go into a layer', () => {
@@ -115,10 +155,26 @@ describe('planLayer with copyToRoot', () => {
     fails(content({ copyToRoot: [dir] }), new RegExp(`^${join(dir, 'pipe')}: unsupported file type`));
   });
 
-  test('a file name that is not UTF-8 is refused rather than stored wrongly', () => {
+  test('names and link targets that are not UTF-8 are planned as their bytes', () => {
     const dir = tree({});
-    writeFileSync(Buffer.concat([Buffer.from(dir + '/bad-'), Buffer.from([0xff, 0xfe])]), 'x');
-    fails(content({ copyToRoot: [dir] }), /file name is not valid UTF-8/);
+    const latin1 = Buffer.from('file-\xe4.txt', 'latin1');
+    mkdirSync(Buffer.concat([Buffer.from(dir + '/'), Buffer.from([0x64, 0xff, 0xfe])]));
+    writeFileSync(Buffer.concat([Buffer.from(dir + '/'), Buffer.from([0x64, 0xff, 0xfe, 0x2f]), latin1]), 'x');
+    symlinkSync(Buffer.from('ziel-\xfc', 'latin1'), Buffer.concat([Buffer.from(dir + '/'), Buffer.from('link-\xe9', 'latin1')]));
+    writeFileSync(join(dir, 'ünï'), 'utf8');
+    const plan = planLayer(content({ copyToRoot: [dir] }));
+    const bytes = plan.map((e) => nameToBytes(e.name).toString('latin1'));
+    assert.deepEqual(bytes, ['.', 'd\xff\xfe', 'd\xff\xfe/file-\xe4.txt', 'link-\xe9', Buffer.from('ünï').toString('latin1')]);
+    const file = plan[2];
+    assert.deepEqual([file.type, file.size, nameToBytes(file.source!).equals(Buffer.concat([Buffer.from(dir + '/d\xff\xfe/', 'latin1'), latin1]))], ['file', 1, true]);
+    assert.ok(nameToBytes(byName(plan, nameFromBytes(Buffer.from('link-\xe9', 'latin1'))).linkname!).equals(Buffer.from('ziel-\xfc', 'latin1')));
+  });
+
+  test('at build time, a ".wh." name is refused: OCI tools take it for a whiteout', () => {
+    const dir = tree({ 'etc/.wh.passwd': 'x' });
+    assert.deepEqual(names(planLayer(content({ copyToRoot: [dir] }))), ['.', 'etc', 'etc/.wh.passwd']);
+    fails(content({ copyToRoot: [dir] }), new RegExp(`^${esc(dir)}/etc/\\.wh\\.passwd: a file named "\\.wh\\.\\*" cannot go into an OCI layer`), 'LAYER_CONTENT', undefined, { build: true });
+    fails(content({ entries: [{ path: '/.wh..wh..opq', type: 'directory', by: 'directories[0]' }] }), /^directories\[0\] \(\/\.wh\.\.wh\.\.opq\): a file named/, 'LAYER_CONTENT', undefined, { build: true });
   });
 
   test('layer paths must be in /nix/store', () => {
@@ -155,6 +211,32 @@ describe('perms', () => {
     const plan = planLayer(content({ copyToRoot: [dir], perms: [perm({ path: dir, regex: '^/a', mode: '0700' }), perm({ path: dir, regex: '/b$', mode: '0400' })] }));
     assert.equal(byName(plan, 'a').mode, 0o700);
     assert.equal(byName(plan, 'a/b').mode, 0o400);
+  });
+
+  test('a rule scoped to the copy at / ("root", what build-layers sets for copyToRoot entries) applies there', () => {
+    const dir = tree({ 'bin/tool': 't' });
+    const plan = planLayer(content({ copyToRoot: [dir], perms: [perm({ path: dir, mode: '0777', uid: 1000, scope: 'root' })] }));
+    assert.deepEqual([byName(plan, 'bin/tool').mode, byName(plan, 'bin/tool').uid, byName(plan, 'bin/tool').rules], [0o777, 1000, [0]]);
+  });
+
+  test('a conflict caused by a rule names the rule, what it set, and how to narrow it', () => {
+    const a = tree({ 'bin/a': 'a' });
+    const b = tree({ 'bin/b': 'b' });
+    chmodSync(join(a, 'bin'), 0o555);
+    chmodSync(join(b, 'bin'), 0o555);
+    fails(
+      content({ copyToRoot: [a, b], perms: [perm({ path: a, regex: '.*', mode: '0755', uid: 65534, gid: 65534 })] }),
+      new RegExp(
+        `^/bin is provided twice, with a different mode \\(0755 vs 0555\\) and owner \\(65534:65534 vs 0:0\\): ` +
+          `by copyToRoot ${a}, with attributes set by perms\\[0\\] \\(regex "\\.\\*": mode 0755, uid 65534, gid 65534\\); and by copyToRoot ${b}, as in the store$`,
+      ),
+      'LAYER_CONFLICT',
+      /^narrow the regex of perms\[0\] \("\.\*"\) so that it does not match "\/bin"; or declare \/bin once, e\.g\. directories = \[ \{ path = "\/bin"; mode = "0555"; \} \]: a declared directory replaces what copyToRoot entries provide$/,
+    );
+    // The example in the hint keeps the attributes no rule changed, whichever side has them.
+    fails(content({ copyToRoot: [a, b], perms: [perm({ path: b, regex: '.*', mode: '0755' })] }), /^\/bin is provided twice, with a different mode \(0555 vs 0755\)/, 'LAYER_CONFLICT', /directories = \[ \{ path = "\/bin"; mode = "0555"; \} \]/);
+    // A rule made by the library is named by what made it.
+    fails(content({ copyToRoot: [a, b], perms: [perm({ path: b, regex: '^/bin$', uid: 5, by: 'initializeNixDatabase' })] }), /by copyToRoot \S+, with attributes set by initializeNixDatabase's perms rule \(regex "\^\/bin\$": uid 5\)$/);
   });
 
   test('bad rules are reported with their index', () => {

@@ -3,13 +3,14 @@
 // changes under the writer is caught.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { digestLayer, layerTarStream, MTIME_SECONDS } from '../../src/tar/writer.js';
+import { digestLayer, layerTarStream, MTIME_SECONDS, WRITER_VERSION } from '../../src/tar/writer.js';
 import type { DeclaredEntry, LayerContent } from '../../src/image/schema.js';
 import { UserError } from '../../src/util/errors.js';
 
@@ -178,6 +179,50 @@ describe('tar writer', () => {
     const other = digestLayer({ ...c, entries: [{ path: '/etc/motd', type: 'file', content: 'ho' }] });
     assert.notEqual(other.sources.declared, mode.sources.declared);
     assert.equal(other.sources[`copyToRoot:${dir}`], mode.sources[`copyToRoot:${dir}`]);
+  });
+
+  test('names that are not UTF-8: the stream is what digestLayer measured, and fingerprints tell such names apart', async () => {
+    const dir = tree({});
+    const at = (name: string) => Buffer.concat([Buffer.from(dir + '/'), Buffer.from(name, 'latin1')]);
+    writeFileSync(at('file-\xe4.txt'), 'latin-1');
+    symlinkSync(Buffer.from('ziel-\xfc', 'latin1'), at('link-\xe9'));
+    const c = layer({ copyToRoot: [dir] });
+    const d = digestLayer(c);
+    const bytes = await bytesOf(layerTarStream(c));
+    assert.equal(sha(bytes), d.diffID);
+    const listed = execFileSync('tar', ['--warning=no-unknown-keyword', '--quoting-style=literal', '-tvf', '-'], { input: bytes }).toString('latin1');
+    assert.match(listed, /file-\xe4\.txt\n/);
+    assert.match(listed, /link-\xe9 -> ziel-\xfc\n/);
+    // Another byte in the same place: another fingerprint (a lossy decoding would hash both alike).
+    rmSync(at('file-\xe4.txt'));
+    writeFileSync(at('file-\xe5.txt'), 'latin-1');
+    assert.notEqual(digestLayer(c).sources[`copyToRoot:${dir}`], d.sources[`copyToRoot:${dir}`]);
+  });
+
+  test(`the bytes ${WRITER_VERSION} wrote before: a fixture digested by the writer of 3917d95 (before names as bytes and scoped perms)`, () => {
+    // Images built earlier are verified against these bytes at copy time: any change here needs a new WRITER_VERSION.
+    const spec: Record<string, string> = {
+      'bin/app': '#!/bin/sh\necho hi\n', 'bin/tool': 'tool', 'lib/libx.so': '-> libx.so.1', 'lib/libx.so.1': 'ELF'.repeat(400),
+      'lib/posix': '-> ..', ['d'.repeat(60) + '/' + 'f'.repeat(120)]: 'long', ['p'.repeat(50) + '/' + 'q'.repeat(90)]: 'split',
+      'ünïcødé-名前.txt': 'odd', 'odd-link': '-> ünïcødé', ['x/'.repeat(60) + 'deep']: 'deep', 'empty/x': '', 'etc/zero': '',
+      'tab\there': 'ctl', 'nl\nname': 'newline',
+    };
+    const dir = tree(spec);
+    rmSync(join(dir, 'empty/x'));
+    chmodSync(join(dir, 'bin/app'), 0o755);
+    chmodSync(join(dir, 'empty'), 0o700);
+    const d = digestLayer({
+      paths: [], copyToRoot: [dir],
+      // Rules without `scope`, as every layer record had them.
+      perms: [{ path: dir, regex: '^/bin/tool$', mode: '4755', uid: 7, gid: 8, uname: 'seven', gname: 'eight' }, { path: dir, regex: '^/empty$', mode: '1777', uid: 3000000 }],
+      entries: [
+        { path: '/etc/passwd', type: 'file', content: 'root:x:0:0::/root:/bin/sh\n' },
+        { path: '/tmp', type: 'directory', mode: '1777' },
+        { path: '/home/ü', type: 'directory', uid: 1000, gid: 100, uname: 'ü', gname: 'users' },
+        { path: '/usr/bin/env', type: 'symlink', target: '/bin/env' },
+      ],
+    });
+    assert.deepEqual([d.diffID, d.size], ['sha256:1b8720f2f521075408b99cfe7c62d75a6f37f30a7931015911f3a794b5ea0c99', 58880]);
   });
 
   test('an empty layer is the root directory and the end-of-archive blocks', async () => {
