@@ -24,11 +24,11 @@ function boolFlag(v) {
 var BUILD_COMMANDS = {
   "build-layers": {
     flags: ["attrs"],
-    run: async (f, entryUrl) => (await import("./chunks/build-layers-Q24PA2TC.mjs")).buildLayersCommand({ attrs: f.attrs, entryUrl })
+    run: async (f, entryUrl) => (await import("./chunks/build-layers-KOCXKGYK.mjs")).buildLayersCommand({ attrs: f.attrs, entryUrl })
   },
   "build-image": {
     flags: ["attrs"],
-    run: async (f, entryUrl) => (await import("./chunks/build-image-EXBN2XUJ.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
+    run: async (f, entryUrl) => (await import("./chunks/build-image-ULNP44BP.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
   },
   "build-nix-db": {
     flags: ["attrs"],
@@ -101,14 +101,14 @@ ${e.hint ? `hint: ${e.hint}
 }
 try {
   const cmd = process.argv[2];
-  if (isDigestWorker()) (await import("./chunks/digest-pool-7UXNAYLR.mjs")).serveDigests();
+  if (isDigestWorker()) (await import("./chunks/digest-pool-NVLC7RGD.mjs")).serveDigests();
   else if (isBuildCommand(cmd)) await runBuild(process.argv.slice(2), import.meta.url);
   else {
     module.enableCompileCache();
-    const copy = cmd === "copy" ? await import("./chunks/copy-main-3Y35IHUJ.mjs") : void 0;
+    const copy = cmd === "copy" ? await import("./chunks/copy-main-FI4SU2YO.mjs") : void 0;
     const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);
-    else await (await import("./chunks/cli-5NOPF3RE.mjs")).run();
+    else await (await import("./chunks/cli-FAD2JC4H.mjs")).run();
     process.exit(process.exitCode ?? 0);
   }
 } catch (e) {

@@ -622,7 +622,7 @@ function defaultTag(file) {
 }
 
 // src/commands/image.ts
-var loadTarWriter = () => import("./writer-BIEJ6LCS.mjs");
+var loadTarWriter = () => import("./writer-KDPLBDDG.mjs");
 function openImage(path) {
   let real;
   try {
@@ -638,11 +638,11 @@ function openImage(path) {
 var TRANSPORTS = {
   "docker://": async () => (await import("./registry-ZV7GKTQE.mjs")).parseRegistryDestination,
   oci: async () => (await import("./oci-layout-NFN573JL.mjs")).parseOciLayoutDestination,
-  "oci-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseOciArchiveDestination,
-  "docker-archive": async () => (await import("./archive-file-5ALK5VFR.mjs")).parseDockerArchiveDestination,
-  "docker-daemon": async () => (await import("./daemon-6C4WCSLD.mjs")).parseDockerDaemonDestination,
-  podman: async () => (await import("./daemon-6C4WCSLD.mjs")).parsePodmanDestination,
-  "containers-storage": async () => (await import("./daemon-6C4WCSLD.mjs")).parseContainersStorageDestination,
+  "oci-archive": async () => (await import("./archive-file-EXTZMYHZ.mjs")).parseOciArchiveDestination,
+  "docker-archive": async () => (await import("./archive-file-EXTZMYHZ.mjs")).parseDockerArchiveDestination,
+  "docker-daemon": async () => (await import("./daemon-UTZJXQXN.mjs")).parseDockerDaemonDestination,
+  podman: async () => (await import("./daemon-UTZJXQXN.mjs")).parsePodmanDestination,
+  "containers-storage": async () => (await import("./daemon-UTZJXQXN.mjs")).parseContainersStorageDestination,
   dir: async () => (await import("./dir-RGH55QB3.mjs")).parseDirDestination
 };
 var transportNames = () => Object.keys(TRANSPORTS).map((t) => t.endsWith("://") ? t : t + ":").sort();

@@ -4,7 +4,7 @@ import {
   copyCommand,
   openImage,
   toCopyArgs
-} from "./chunk-5Z5PUME2.mjs";
+} from "./chunk-PQP6JTXA.mjs";
 import "./chunk-4PFZZYPE.mjs";
 import "./chunk-2GH5RYRP.mjs";
 import {

@@ -1,10 +1,14 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   digestLayers
-} from "./chunk-KYI6XPG2.mjs";
+} from "./chunk-QYQHKPLY.mjs";
 import {
   WRITER_VERSION
-} from "./chunk-KSQWRWNM.mjs";
+} from "./chunk-2IGULGB4.mjs";
+import {
+  fsPath,
+  nameFromBytes
+} from "./chunk-U7P74N4L.mjs";
 import {
   FORMAT_VERSION,
   loadLayersFile
@@ -143,20 +147,65 @@ function parseLayerSpec(raw, file) {
     maxLayers,
     strategy,
     metadata: typeof r.metadata === "object" && r.metadata ? r.metadata : {},
-    entries: Array.isArray(r.entries) ? r.entries : []
+    entries: Array.isArray(r.entries) ? r.entries : [],
+    nixDatabase: r.nixDatabase === true
   };
 }
 function pathSize(p) {
-  const st = lstatSync(p);
+  const st = lstatSync(fsPath(p));
   if (!st.isDirectory()) return st.isFile() ? st.size : 0;
   let total = 0;
-  for (const e of readdirSync(p, { withFileTypes: true })) {
-    total += e.isDirectory() ? pathSize(join(p, e.name)) : e.isFile() ? lstatSync(join(p, e.name)).size : 0;
+  for (const e of readdirSync(fsPath(p), { withFileTypes: true, encoding: "buffer" })) {
+    const child = join(p, nameFromBytes(e.name));
+    total += e.isDirectory() ? pathSize(child) : e.isFile() ? lstatSync(fsPath(child)).size : 0;
   }
   return total;
 }
+function tooManyLayers(c) {
+  const base = c.fromImage?.count ?? 0;
+  const total = base + c.layers + c.own;
+  const excess = total - MAX_LAYERS_HARD;
+  const parts = [];
+  if (c.fromImage) parts.push({ arg: "fromImage", count: base, text: `${base} from fromImage (${c.fromImage.reference})` });
+  if (c.layers > 0 || c.layersResults > 0)
+    parts.push({ arg: "`layers`", count: c.layers, text: `${c.layers} from \`layers\` (${c.layersResults} buildLayer result${c.layersResults === 1 ? "" : "s"})` });
+  parts.push({ arg: "its own maxLayers", count: c.own, text: `${c.own} of its own (maxLayers = ${c.maxLayers})` });
+  const most = parts.reduce((a, b) => b.count > a.count ? b : a);
+  const fixes = [];
+  if (c.own - 1 >= excess) fixes.push(`lower maxLayers to ${c.own - excess} or less`);
+  if (c.layers > 1) fixes.push("give `layers` fewer buildLayer results, or build them with a lower maxLayers (one buildLayer may hold many deps)");
+  if (base > 1 && excess > c.own - 1 + Math.max(0, c.layers - 1)) fixes.push(`use a base image with fewer layers (fromImage has ${base})`);
+  if (fixes.length === 0) fixes.push("lower maxLayers, give `layers` fewer buildLayer results, or use a base image with fewer layers");
+  return new UserError(
+    "TOO_MANY_LAYERS",
+    `${c.subject} would have ${total} layers, and Docker refuses more than ${MAX_LAYERS_HARD}: ${parts.map((p) => p.text).join(", ")}; most come from ${most.arg}`,
+    `${fixes.join("; or ")} (aim for at most ${MAX_LAYERS_SOFT} layers in all)`
+  );
+}
+var storePathOf = (p) => /^\/nix\/store\/[^/]+/.exec(p)?.[0];
+function storeCopyWarnings(spec, nested, own) {
+  const inImage = new Set([...nested, ...own].flatMap((l) => l.paths));
+  const inOwn = new Set(own.flatMap((l) => l.paths));
+  const out = [];
+  const consequence = `which the Nix database of initializeNixDatabase registers as Nix built it: nix-store --verify --check-contents inside the image will report it "modified" where a file's executable bit or the path's entries change`;
+  const roots = new Set(spec.copyToRoot);
+  spec.perms.forEach((p, i) => {
+    if (roots.has(p.path) || !inOwn.has(p.path)) return;
+    out.push(`perms[${i}] (path ${p.path}, regex ${JSON.stringify(p.regex ?? ".*")}) changes the store copy of ${p.path}, ${consequence}; to change only a copy at /, give that path in copyToRoot`);
+  });
+  for (const l of nested)
+    for (const p of l.perms)
+      if (p.scope !== "root" && l.paths.includes(p.path))
+        out.push(`a perms rule of a buildLayer in \`layers\` (path ${p.path}, regex ${JSON.stringify(p.regex ?? ".*")}) changes the store copy of ${p.path}, ${consequence}`);
+  const declared = [...spec.entries.map((d, i) => ({ d, what: d.by ?? `declared entry ${i}` })), ...nested.flatMap((l) => l.entries.map((d) => ({ d, what: `${d.by ?? "a declared entry"} of a buildLayer in \`layers\`` })))];
+  for (const { d, what } of declared) {
+    const sp = typeof d.path === "string" ? storePathOf(d.path) : void 0;
+    if (sp && inImage.has(sp)) out.push(`${what} (${d.path}) lands inside store path ${sp}, ${consequence}; declare a path outside /nix/store`);
+  }
+  return out;
+}
 async function buildLayers(spec, graphNodesList, log = () => {
-}, entryUrl) {
+}, entryUrl, opts = {}) {
   const nested = [];
   const seenDigest = /* @__PURE__ */ new Set();
   const excluded = /* @__PURE__ */ new Set();
@@ -183,13 +232,21 @@ async function buildLayers(spec, graphNodesList, log = () => {
   let groups = spec.strategy === "popularity" ? popularityLayers(graph, rootList, closure, spec.maxLayers) : sizeAwareLayers(graph, rootList, closure, sizes, spec.maxLayers);
   const hasExtras = spec.copyToRoot.length > 0 || spec.entries.length > 0;
   if (groups.length === 0 && hasExtras) groups = [[]];
-  const total = nested.length + groups.length;
-  if (total > MAX_LAYERS_HARD)
-    throw new UserError("TOO_MANY_LAYERS", `this would make ${total} layers (${nested.length} from "layers", ${groups.length} of its own); Docker refuses more than ${MAX_LAYERS_HARD}. Lower maxLayers.`);
+  const counts = (own2) => ({
+    subject: opts.subject ?? "the image",
+    ...opts.fromImage ? { fromImage: opts.fromImage } : {},
+    layers: nested.length,
+    layersResults: spec.layers.length,
+    own: own2,
+    maxLayers: spec.maxLayers
+  });
+  if (nested.length + groups.length > MAX_LAYERS_HARD) throw tooManyLayers(counts(groups.length));
+  const copyRoots = new Set(spec.copyToRoot);
+  const perms = spec.perms.map((p) => copyRoots.has(p.path) ? { ...p, scope: "root" } : p);
   const contents = groups.map((paths, i) => ({
     paths: [...paths].sort(),
     copyToRoot: i === groups.length - 1 ? [...spec.copyToRoot].sort() : [],
-    perms: spec.perms,
+    perms,
     entries: i === groups.length - 1 ? spec.entries : []
   }));
   const t0 = Date.now();
@@ -204,19 +261,21 @@ async function buildLayers(spec, graphNodesList, log = () => {
       size: r.size,
       diffID: r.diffID,
       ...c,
-      perms: c.perms.filter((p) => c.paths.includes(p.path) || c.copyToRoot.includes(p.path)),
+      perms: c.perms.filter((p) => c.copyToRoot.includes(p.path) || p.scope !== "root" && c.paths.includes(p.path)),
       sources: r.sources,
       history: { created_by: "longshore", ...spec.metadata },
       writer: WRITER_VERSION
     };
     return rec;
   });
-  return { layers: [...nested, ...own.filter((l) => !seenDigest.has(l.digest))] };
+  const kept = own.filter((l) => !seenDigest.has(l.digest));
+  if (spec.nixDatabase) for (const w of storeCopyWarnings(spec, nested, kept)) log(`longshore: warning: ${w}`);
+  return { layers: [...nested, ...kept], counts: counts(kept.length) };
 }
 async function buildLayersCommand(args) {
   const a = readNixAttrs(args.attrs);
   const spec = parseLayerSpec(a.attrs.spec, a.file);
-  const { layers } = await buildLayers(spec, graphNodes(a, "closure"), (m) => process.stderr.write(m + "\n"), args.entryUrl);
+  const { layers } = await buildLayers(spec, graphNodes(a, "closure"), (m) => process.stderr.write(m + "\n"), args.entryUrl, { subject: "this buildLayer" });
   writeFileSync(a.out, JSON.stringify({ version: FORMAT_VERSION, layers }, null, 1) + "\n");
 }
 
@@ -225,6 +284,8 @@ export {
   MAX_LAYERS_SOFT,
   parseLayerSpec,
   pathSize,
+  tooManyLayers,
+  storeCopyWarnings,
   buildLayers,
   buildLayersCommand
 };

@@ -2,11 +2,11 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   ARCHIVE_HEAD,
   ImageArchive
-} from "./chunk-L4DUHPTN.mjs";
+} from "./chunk-KA44EAXD.mjs";
 import {
   CopyAgain
 } from "./chunk-2GH5RYRP.mjs";
-import "./chunk-6FQHKSVE.mjs";
+import "./chunk-U7P74N4L.mjs";
 import {
   debugEnabled,
   debugLog

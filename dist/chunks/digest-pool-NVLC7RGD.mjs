@@ -2,11 +2,11 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   digestLayers,
   serveDigests
-} from "./chunk-KYI6XPG2.mjs";
+} from "./chunk-QYQHKPLY.mjs";
 import "./chunk-VA3PXKDB.mjs";
 import "./chunk-YUS43JPM.mjs";
-import "./chunk-KSQWRWNM.mjs";
-import "./chunk-6FQHKSVE.mjs";
+import "./chunk-2IGULGB4.mjs";
+import "./chunk-U7P74N4L.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 export {

@@ -3,7 +3,7 @@ import {
   COPY_OPTIONS,
   copyCommand,
   toCopyArgs
-} from "./chunk-5Z5PUME2.mjs";
+} from "./chunk-PQP6JTXA.mjs";
 import "./chunk-4PFZZYPE.mjs";
 import "./chunk-2GH5RYRP.mjs";
 import "./chunk-GABV472D.mjs";

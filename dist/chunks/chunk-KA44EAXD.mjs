@@ -4,7 +4,7 @@ import {
   headerLength,
   padding,
   writeHeader
-} from "./chunk-6FQHKSVE.mjs";
+} from "./chunk-U7P74N4L.mjs";
 import {
   MEDIA_TYPE_OCI_INDEX,
   digestHex

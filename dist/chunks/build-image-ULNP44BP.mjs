@@ -5,15 +5,15 @@ import {
 } from "./chunk-GABV472D.mjs";
 import {
   MAX_LAYERS_HARD,
-  MAX_LAYERS_SOFT,
   buildLayers,
-  parseLayerSpec
-} from "./chunk-7YZ54YOF.mjs";
-import "./chunk-KYI6XPG2.mjs";
+  parseLayerSpec,
+  tooManyLayers
+} from "./chunk-VLAYT7W7.mjs";
+import "./chunk-QYQHKPLY.mjs";
 import "./chunk-VA3PXKDB.mjs";
 import "./chunk-YUS43JPM.mjs";
-import "./chunk-KSQWRWNM.mjs";
-import "./chunk-6FQHKSVE.mjs";
+import "./chunk-2IGULGB4.mjs";
+import "./chunk-U7P74N4L.mjs";
 import {
   FORMAT_VERSION,
   loadLayersFile
@@ -200,7 +200,7 @@ function imageCompression(c) {
   return { type, level: c.level };
 }
 var RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-function assembleImage(spec, own = []) {
+function assembleImage(spec, own = [], ownCounts) {
   if (!spec.name || typeof spec.name !== "string") throw new UserError("INVALID_CONFIG", 'buildImage: "name" is required');
   parseName(spec.name, `buildImage: name ${JSON.stringify(spec.name)}`);
   if (spec.tag != null) checkTag(spec.tag, "buildImage");
@@ -212,6 +212,7 @@ function assembleImage(spec, own = []) {
   const seen = /* @__PURE__ */ new Set();
   let base;
   let baseHistory;
+  const counts = { base: 0, layers: 0, layersResults: 0, own: 0 };
   spec.layers.forEach((f, i) => {
     const lf = loadLayersFile(f);
     if (i === 0 && lf.base) {
@@ -229,21 +230,33 @@ function assembleImage(spec, own = []) {
         seen.add(l.digest);
         layers.push(l);
       }
+      counts.base = lf.layers.length;
       return;
     }
+    counts.layersResults++;
     for (const l of lf.layers) {
       if (seen.has(l.digest)) continue;
       seen.add(l.digest);
       layers.push(l);
+      counts.layers++;
     }
   });
-  for (const l of own) {
-    if (seen.has(l.digest)) continue;
+  own.forEach((l, i) => {
+    if (seen.has(l.digest)) return;
     seen.add(l.digest);
     layers.push(l);
-  }
+    if (ownCounts && i < ownCounts.layers) counts.layers++;
+    else counts.own++;
+  });
   if (layers.length > MAX_LAYERS_HARD)
-    throw new UserError("TOO_MANY_LAYERS", `the image has ${layers.length} layers; Docker refuses more than ${MAX_LAYERS_HARD} (aim for at most ${MAX_LAYERS_SOFT}). Lower maxLayers.`);
+    throw tooManyLayers({
+      subject: "the image",
+      ...base ? { fromImage: { count: counts.base, reference: base.reference } } : {},
+      layers: counts.layers,
+      layersResults: counts.layersResults + (ownCounts?.layersResults ?? 0),
+      own: counts.own,
+      maxLayers: ownCounts?.maxLayers ?? 1
+    });
   return {
     version: FORMAT_VERSION,
     name: spec.name,
@@ -260,12 +273,16 @@ function assembleImage(spec, own = []) {
 }
 async function buildImageCommand(args) {
   const a = readNixAttrs(args.attrs);
+  const imageSpec = a.attrs.spec;
   let own = [];
+  let counts;
   if (a.attrs.layerSpec !== void 0) {
     const spec = parseLayerSpec(a.attrs.layerSpec, a.file);
-    own = (await buildLayers(spec, graphNodes(a, "closure"), (m) => process.stderr.write(m + "\n"), args.entryUrl)).layers;
+    const first = Array.isArray(imageSpec?.layers) && imageSpec.layers.length > 0 ? loadLayersFile(imageSpec.layers[0]) : void 0;
+    const fromImage = first?.base ? { count: first.layers.length, reference: first.base.reference } : void 0;
+    ({ layers: own, counts } = await buildLayers(spec, graphNodes(a, "closure"), (m) => process.stderr.write(m + "\n"), args.entryUrl, { fromImage }));
   }
-  const img = assembleImage(a.attrs.spec, own);
+  const img = assembleImage(imageSpec, own, counts);
   writeFileSync(a.out, JSON.stringify(img, null, 1) + "\n");
 }
 export {

@@ -1,5 +1,70 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 
+// src/util/names.ts
+function sequenceAt(b, i) {
+  const c = b[i];
+  if (c < 128) return 1;
+  let len;
+  let lo = 128;
+  let hi = 191;
+  if (c >= 194 && c <= 223) len = 2;
+  else if (c >= 224 && c <= 239) {
+    len = 3;
+    if (c === 224) lo = 160;
+    if (c === 237) hi = 159;
+  } else if (c >= 240 && c <= 244) {
+    len = 4;
+    if (c === 240) lo = 144;
+    if (c === 244) hi = 143;
+  } else return 0;
+  if (i + len > b.length) return 0;
+  if (b[i + 1] < lo || b[i + 1] > hi) return 0;
+  for (let k = 2; k < len; k++) if (b[i + k] < 128 || b[i + k] > 191) return 0;
+  return len;
+}
+function nameFromBytes(b) {
+  const s = b.toString("utf8");
+  if (!s.includes("\uFFFD")) return s;
+  let out = "";
+  let start = 0;
+  for (let i = 0; i < b.length; ) {
+    const n = sequenceAt(b, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    if (i > start) out += b.toString("utf8", start, i);
+    out += String.fromCharCode(56320 + b[i]);
+    start = ++i;
+  }
+  if (start < b.length) out += b.toString("utf8", start);
+  return out;
+}
+function nameToBytes(s) {
+  if (s.isWellFormed()) return Buffer.from(s, "utf8");
+  const parts = [];
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    if (u >= 55296 && u <= 56319 && i + 1 < s.length) {
+      const v = s.charCodeAt(i + 1);
+      if (v >= 56320 && v <= 57343) {
+        i++;
+        continue;
+      }
+    }
+    if (u >= 56448 && u <= 56575) {
+      if (i > start) parts.push(Buffer.from(s.slice(start, i), "utf8"));
+      parts.push(Buffer.of(u - 56320));
+      start = i + 1;
+    }
+  }
+  if (start < s.length) parts.push(Buffer.from(s.slice(start), "utf8"));
+  return Buffer.concat(parts);
+}
+var fsPath = (s) => s.isWellFormed() ? s : nameToBytes(s);
+var showName = (s) => s.isWellFormed() ? s : s.replace(/[\uDC80-\uDCFF]/gu, (c) => `\\x${(c.charCodeAt(0) - 56320).toString(16)}`);
+
 // src/tar/header.ts
 var TYPEFLAG = { file: 48, symlink: 50, directory: 53 };
 var PAX_TYPEFLAG = 120;
@@ -24,6 +89,12 @@ function paxRecord(key, value) {
   if (len + digits >= 10 ** digits) digits++;
   return `${len + digits}${body}`;
 }
+function paxRecordBytes(key, value) {
+  const len = key.length + value.length + 3;
+  let digits = String(len).length;
+  if (len + digits >= 10 ** digits) digits++;
+  return Buffer.concat([Buffer.from(`${len + digits} ${key}=`, "latin1"), value, Buffer.from("\n", "latin1")]);
+}
 var MAX_ID = 262143;
 var printable = (s) => /^[\x20-\x7e]*$/.test(s);
 function planHeader(h) {
@@ -31,10 +102,16 @@ function planHeader(h) {
   const ascii = printable(h.name) && (h.linkname === void 0 || printable(h.linkname));
   const split = !ascii || bigIds || h.linkname !== void 0 && h.linkname.length > 100 ? null : ustarSplit(h.name);
   if (split) return { split };
-  let records = paxRecord("path", h.name);
-  if (h.linkname) records += paxRecord("linkpath", h.linkname);
-  if (bigIds) records += paxRecord("uid", String(h.uid)) + paxRecord("gid", String(h.gid));
-  return { split: null, pax: Buffer.from(records, "utf8") };
+  const ids = bigIds ? paxRecord("uid", String(h.uid)) + paxRecord("gid", String(h.gid)) : "";
+  if (h.name.isWellFormed() && (!h.linkname || h.linkname.isWellFormed())) {
+    let records2 = paxRecord("path", h.name);
+    if (h.linkname) records2 += paxRecord("linkpath", h.linkname);
+    return { split: null, pax: Buffer.from(records2 + ids, "utf8") };
+  }
+  const records = [Buffer.from(paxRecord("hdrcharset", "BINARY"), "latin1"), paxRecordBytes("path", nameToBytes(h.name))];
+  if (h.linkname) records.push(paxRecordBytes("linkpath", nameToBytes(h.linkname)));
+  records.push(Buffer.from(ids, "latin1"));
+  return { split: null, pax: Buffer.concat(records) };
 }
 function headerLength(h) {
   const p = planHeader(h);
@@ -95,6 +172,10 @@ function writeHeader(h, buf, off) {
 }
 
 export {
+  nameFromBytes,
+  nameToBytes,
+  fsPath,
+  showName,
   END_OF_ARCHIVE,
   padding,
   headerLength,

@@ -5,13 +5,15 @@ import {
   buildLayers,
   buildLayersCommand,
   parseLayerSpec,
-  pathSize
-} from "./chunk-7YZ54YOF.mjs";
-import "./chunk-KYI6XPG2.mjs";
+  pathSize,
+  storeCopyWarnings,
+  tooManyLayers
+} from "./chunk-VLAYT7W7.mjs";
+import "./chunk-QYQHKPLY.mjs";
 import "./chunk-VA3PXKDB.mjs";
 import "./chunk-YUS43JPM.mjs";
-import "./chunk-KSQWRWNM.mjs";
-import "./chunk-6FQHKSVE.mjs";
+import "./chunk-2IGULGB4.mjs";
+import "./chunk-U7P74N4L.mjs";
 import "./chunk-IL7AU26K.mjs";
 import "./chunk-OWDD4U2F.mjs";
 import "./chunk-CIGM6B6C.mjs";
@@ -23,5 +25,7 @@ export {
   buildLayers,
   buildLayersCommand,
   parseLayerSpec,
-  pathSize
+  pathSize,
+  storeCopyWarnings,
+  tooManyLayers
 };

@@ -7,7 +7,7 @@ import {
 } from "./chunk-YUS43JPM.mjs";
 import {
   digestLayer
-} from "./chunk-KSQWRWNM.mjs";
+} from "./chunk-2IGULGB4.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
@@ -18,7 +18,7 @@ import { Worker, parentPort } from "node:worker_threads";
 function serveDigests() {
   parentPort.on("message", (msg) => {
     try {
-      parentPort.postMessage({ id: msg.id, result: digestLayer(msg.content) });
+      parentPort.postMessage({ id: msg.id, result: digestLayer(msg.content, { build: true }) });
     } catch (e) {
       parentPort.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e), code: e instanceof UserError ? e.code : void 0, hint: e instanceof UserError ? e.hint : void 0 });
     }
@@ -26,7 +26,7 @@ function serveDigests() {
 }
 async function digestLayers(contents, entryUrl, jobs = availableParallelism()) {
   const n = Math.max(1, Math.min(jobs, contents.length));
-  if (!entryUrl || !entryUrl.endsWith(".mjs") || n === 1) return runLimited(contents, 1, async (c) => digestLayer(c));
+  if (!entryUrl || !entryUrl.endsWith(".mjs") || n === 1) return runLimited(contents, 1, async (c) => digestLayer(c, { build: true }));
   const workers = Array.from({ length: n - 1 }, () => new Worker(new URL(entryUrl), { env: { ...process.env, [DIGEST_WORKER_ENV]: "1" } }));
   try {
     let nextId = 0;
@@ -34,7 +34,7 @@ async function digestLayers(contents, entryUrl, jobs = availableParallelism()) {
     return await runLimited(contents, n, async (content) => {
       const w = free.pop();
       try {
-        if (w === "here") return digestLayer(content);
+        if (w === "here") return digestLayer(content, { build: true });
         return await new Promise((resolve, reject) => {
           const id = nextId++;
           const onMsg = (m) => {

@@ -4,8 +4,8 @@ import {
   WRITER_VERSION,
   digestLayer,
   layerTarStream
-} from "./chunk-KSQWRWNM.mjs";
-import "./chunk-6FQHKSVE.mjs";
+} from "./chunk-2IGULGB4.mjs";
+import "./chunk-U7P74N4L.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 export {

@@ -4,8 +4,8 @@ import {
 } from "./chunk-ERSFCDHN.mjs";
 import {
   ImageArchive
-} from "./chunk-L4DUHPTN.mjs";
-import "./chunk-6FQHKSVE.mjs";
+} from "./chunk-KA44EAXD.mjs";
+import "./chunk-U7P74N4L.mjs";
 import {
   checkOciLayoutTag,
   parseNameTag
