@@ -17,13 +17,22 @@ export interface CliHooks {
   usageError?: (msg: string) => never;
 }
 
+/** Options (of any command) that keep every value given: the rest keep their last. */
+const REPEATABLE = new Set([...Object.entries(COPY_OPTIONS).filter(([, s]) => s.array).map(([n]) => n), 'sources']);
+
+function lastValueWins(argv: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(argv)) if (Array.isArray(v) && k !== '_' && !REPEATABLE.has(k)) argv[k] = v.at(-1);
+}
+
 /** The yargs parser of the user CLI, for argv without the node and script names. */
 export function cli(argv: string[], hooks: CliHooks = {}) {
   const copy = hooks.copy ?? copyCommand;
   return yargs(argv)
     .scriptName('longshore')
-    // A repeated option's last value wins (as in skopeo), and `--creds.x` is no object.
-    .parserConfiguration({ 'duplicate-arguments-array': false, 'dot-notation': false })
+    // A repeated option's last value wins (as in skopeo), except a repeatable one's (--tag), whose
+    // values are all kept; `--tag a b` is one tag and a positional; `--creds.x` is no object.
+    .parserConfiguration({ 'duplicate-arguments-array': true, 'greedy-arrays': false, 'dot-notation': false })
+    .middleware(lastValueWins, true)
     .usage('$0 <command> [options]\n\nArchive-less container images for Nix.')
     .command(
       'copy <image> <destination>',
