@@ -38,8 +38,9 @@
 
       examplesFor = system: pkgs:
         let longshore = libFor system pkgs;
-        in nixpkgs.lib.genAttrs [ "hello" "layered" "non-root" "copy-to-root" ]
-          (name: import (./examples + "/${name}.nix") { inherit pkgs longshore; });
+        in nixpkgs.lib.genAttrs [ "hello" "layered" "non-root" "copy-to-root" "multi-arch" ]
+          # The revision goes into the images' org.opencontainers.image.revision annotation.
+          (name: import (./examples + "/${name}.nix") { inherit pkgs longshore; revision = self.rev or self.dirtyRev or null; });
     in
     {
       # longshore.lib.${system}.buildImage { … } — nix2container's argument names.

@@ -82,7 +82,7 @@ export function cli(argv: string[], hooks: CliHooks = {}) {
     )
     .command(
       'inspect <image>',
-      'show the layers of an image JSON with their sizes and store paths',
+      'show the layers of an image JSON with their sizes and store paths, or the images of an index JSON',
       (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean' }),
       (a) => inspectCommand({ image: a.image!, json: a.json }),
     )
