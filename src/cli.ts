@@ -2,7 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { copyCommand } from './commands/copy.js';
-import { COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
+import { annotationsArg, COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
 import type { CopyArgs } from './commands/copy.js';
 import { inspectCommand } from './commands/inspect.js';
 
@@ -79,6 +79,46 @@ export function cli(argv: string[], hooks: CliHooks = {}) {
           caCert: a['ca-cert'],
         });
       },
+    )
+    .command('index', 'image indexes in a registry: one name for images of several platforms', (y) =>
+      y
+        .command(
+          'create <destination> <sources..>',
+          'join images already pushed (each built on its own machine, say) into one OCI image index: longshore index create docker://HOST/app:1.0 docker://HOST/app:1.0-amd64 docker://HOST/app:1.0-arm64',
+          (z) =>
+            z
+              .positional('destination', { type: 'string', demandOption: true, describe: 'docker://HOST/NAME[:TAG]: the index' })
+              .positional('sources', { type: 'string', array: true, demandOption: true, describe: 'docker://HOST/NAME[:TAG|@DIGEST] on the same registry: images (or indexes) whose platforms their configs name' })
+              .option('annotation', COPY_OPTIONS.annotation)
+              .option('tag', { ...COPY_OPTIONS.tag, describe: 'also put the index under this tag; repeatable' })
+              .option('tls-verify', COPY_OPTIONS['tls-verify'])
+              .option('creds', COPY_OPTIONS.creds)
+              .option('registry-token', COPY_OPTIONS['registry-token'])
+              .option('creds-file', COPY_OPTIONS['creds-file'])
+              .option('authfile', COPY_OPTIONS.authfile)
+              .option('ca-cert', COPY_OPTIONS['ca-cert'])
+              .option('json', COPY_OPTIONS.json)
+              .option('quiet', COPY_OPTIONS.quiet),
+          async (a) => {
+            const { indexCreate } = await import('./commands/index-create.js');
+            const list = (v: unknown): string[] | undefined => (v === undefined ? undefined : (v as unknown[]).map(String));
+            await indexCreate({
+              destination: String(a.destination),
+              sources: list(a.sources) ?? [],
+              annotations: annotationsArg(list(a.annotation)),
+              tags: list(a.tag),
+              tlsVerify: a['tls-verify'] as boolean | undefined,
+              creds: a.creds as string | undefined,
+              registryToken: a['registry-token'] as string | undefined,
+              credsFile: a['creds-file'] as string | undefined,
+              authfile: a.authfile as string | undefined,
+              caCert: a['ca-cert'] as string | undefined,
+              json: a.json as boolean | undefined,
+              quiet: a.quiet as boolean | undefined,
+            });
+          },
+        )
+        .demandCommand(1, 'name an index command: create'),
     )
     .command(
       'inspect <image>',

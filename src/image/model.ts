@@ -69,9 +69,21 @@ export interface ResolvedImage {
   annotations?: Record<string, string>;
 }
 
-/** A child of an index as its index lists it: the manifest as it went, and the platform. */
+/** An image as an index lists it: its manifest, and the platform. */
 export interface IndexEntry extends Descriptor {
   platform: Platform;
+}
+
+/** The OCI image index over these manifests, in this order: the same entries give the same bytes. */
+export function imageIndex(entries: readonly IndexEntry[], annotations?: Record<string, string>): BlobBytes {
+  const doc = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_OCI_INDEX,
+    manifests: entries.map((m) => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: indexPlatform(m.platform) })),
+    ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
+  };
+  const bytes = canonical(doc);
+  return { mediaType: doc.mediaType, digest: sha256(bytes), size: bytes.length, bytes };
 }
 
 /** An image index (buildImageIndex): one image per platform, under one name. */
@@ -244,14 +256,7 @@ export function resolveIndex(file: string, loaded: LoadedIndex, opts: ResolveOpt
   const annotations = mergeAnnotations(loaded.file.annotations, opts.annotations);
   const indexFor = (list: readonly Descriptor[]): BlobBytes => {
     if (list.length !== images.length) throw new Error(`an index needs ${images.length} manifests, got ${list.length}`);
-    const doc = {
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE_OCI_INDEX,
-      manifests: list.map((m, i) => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: indexPlatform(images[i].platform) })),
-      ...(annotations ? { annotations } : {}),
-    };
-    const bytes = canonical(doc);
-    return { mediaType: doc.mediaType, digest: sha256(bytes), size: bytes.length, bytes };
+    return imageIndex(list.map((m, i) => ({ ...m, platform: images[i].platform })), annotations);
   };
   return {
     source: file,

@@ -228,7 +228,8 @@ export function parseIndexFile(file: string, v: Obj, readImage: (path: string) =
     const img = readImage(path);
     const platform = imagePlatform(img);
     const twin = images.findIndex((o) => samePlatform(o.platform, platform));
-    if (twin >= 0) fail(file, `images[${i}]`, `${path} and images[${twin}] ${images[twin].path} are both for ${platformString(platform)}; an index holds one image per platform`);
+    if (twin >= 0)
+      throw new UserError('PLATFORM_CONFLICT', `${file}: images[${twin}] ${images[twin].path} and images[${i}] ${path} are both for ${platformString(platform)}; an index holds one image per platform`);
     images.push({ path, file: img, platform });
   });
   return { file: index, images };
