@@ -172,6 +172,31 @@ test('podman: the image for its platform (podman info), under --tag too', async 
   assert.equal(run.exitCode, 0, run.all);
   assert.equal(run.stdout.trim(), 'x86_64');
   assert.equal((await podman.podman(['image', 'inspect', '--format', '{{.Architecture}}', 'multi-arch:extra'])).stdout.trim(), 'amd64');
+  // Through Podman's API socket: its platform from /libpod/info.
+  const host = await podman.startService();
+  try {
+    const api = await longshore(['copy', index, 'podman:multi-arch:api', '--json'], { ...podman.env, CONTAINER_HOST: host });
+    assert.equal(api.exitCode, 0, api.all);
+    assert.equal((JSON.parse(api.stdout) as { platform: string }).platform, 'linux/amd64');
+  } finally {
+    await podman.stopService();
+  }
+});
+
+test("docker-daemon on dockerd 26 with the containerd image store: the daemon's platform, under --tag too", async () => {
+  const d26 = await startDockerd({ flavour: 'containerd' });
+  try {
+    const r = await longshore(['copy', index, 'docker-daemon:multi-arch:v1', '--tag', 'v2', '--json'], d26.env);
+    assert.equal(r.exitCode, 0, r.all);
+    assert.equal((JSON.parse(r.stdout) as { platform: string }).platform, 'linux/amd64');
+    for (const tag of ['v1', 'v2']) {
+      const run = await d26.docker(['run', '--rm', '--network=none', `multi-arch:${tag}`]);
+      assert.equal(run.exitCode, 0, run.all);
+      assert.equal(run.stdout.trim(), 'x86_64');
+    }
+  } finally {
+    await d26.stop();
+  }
 });
 
 test('oci: and oci-archive: hold the whole index, under --tag too; docker-archive: one image, with every tag', async () => {
@@ -221,9 +246,14 @@ test('index create joins images pushed separately, each from its own repository,
   assert.match(twice.all!, /builds\/amd64:1\.0 \(sha256:[0-9a-f]+\) and docker:\/\/.*joined:1\.0 \(sha256:[0-9a-f]+\) are both for linux\/amd64/);
 });
 
-test('annotations: buildImage\'s and copy --annotation\'s go into the manifest, not the config', async () => {
-  const r = await longshore(['copy', images[0], `docker://${reg.host}/annotated:v1`, ...tlsOff, '--annotation', 'org.example.extra=1', '--annotation', `org.opencontainers.image.source=https://example.invalid/other`]);
+test('annotations: buildImage\'s and copy --annotation\'s go into the manifest, not the config; an image under several tags', async () => {
+  const r = await longshore(['copy', images[0], `docker://${reg.host}/annotated:v1`, ...tlsOff, '--annotation', 'org.example.extra=1', '--annotation', `org.opencontainers.image.source=https://example.invalid/other`, '--tag', 'v1.0', '--tag', 'latest', '--json']);
   assert.equal(r.exitCode, 0, r.all);
+  const json = JSON.parse(r.stdout) as { manifestDigest: string; references: string[] };
+  assert.equal(json.references.length, 3);
+  const tags = JSON.parse((await execa('skopeo', ['list-tags', ...tlsOff, `docker://${reg.host}/annotated`])).stdout) as { Tags: string[] };
+  assert.deepEqual(tags.Tags.filter((t) => !t.startsWith('longshore-')).sort(), ['latest', 'v1', 'v1.0']);
+  for (const t of ['v1', 'v1.0', 'latest']) assert.equal(await skopeoDigest(`${reg.host}/annotated:${t}`), json.manifestDigest);
   const m = await raw(`docker://${reg.host}/annotated:v1`);
   assert.equal(m.mediaType, 'application/vnd.oci.image.manifest.v1+json');
   assert.deepEqual(m.annotations, { 'org.opencontainers.image.revision': REVISION, 'org.opencontainers.image.source': 'https://example.invalid/other', 'org.example.extra': '1' });
