@@ -39,7 +39,7 @@ export function cli(argv: string[], hooks: CliHooks = {}) {
       'copy an image built by the Nix library to oci:DIR[:TAG], docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, docker-archive:FILE, oci-archive:FILE',
       (y) =>
         y
-          .positional('image', { type: 'string', demandOption: true, describe: 'image JSON (a buildImage output)' })
+          .positional('image', { type: 'string', demandOption: true, describe: 'image JSON (a buildImage output) or index JSON (a buildImageIndex output)' })
           .positional('destination', { type: 'string', demandOption: true })
           .options(COPY_OPTIONS),
       async (a) => {
