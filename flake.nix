@@ -25,8 +25,11 @@
 
       examplesFor = pkgs:
         let longshore = mkLib pkgs;
-        in builtins.listToAttrs (map (name: { inherit name; value = import (./examples + "/${name}.nix") { inherit pkgs longshore; }; })
-          [ "hello" "layered" "non-root" "copy-to-root" ]);
+        in builtins.listToAttrs (map (name: {
+          inherit name;
+          # The revision goes into the images' org.opencontainers.image.revision annotation.
+          value = import (./examples + "/${name}.nix") { inherit pkgs longshore; revision = self.rev or self.dirtyRev or null; };
+        }) [ "hello" "layered" "non-root" "copy-to-root" "multi-arch" ]);
     in
     {
       # longshore.lib.${system}.buildImage { … }: nix2container's argument names.

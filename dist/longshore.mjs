@@ -24,11 +24,11 @@ function boolFlag(v) {
 var BUILD_COMMANDS = {
   "build-layers": {
     flags: ["attrs"],
-    run: async (f, entryUrl) => (await import("./chunks/build-layers-KOCXKGYK.mjs")).buildLayersCommand({ attrs: f.attrs, entryUrl })
+    run: async (f, entryUrl) => (await import("./chunks/build-layers-FYW4ROHP.mjs")).buildLayersCommand({ attrs: f.attrs, entryUrl })
   },
   "build-image": {
     flags: ["attrs"],
-    run: async (f, entryUrl) => (await import("./chunks/build-image-ULNP44BP.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
+    run: async (f, entryUrl) => (await import("./chunks/build-image-GHUBIIGE.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
   },
   "build-nix-db": {
     flags: ["attrs"],
@@ -36,13 +36,13 @@ var BUILD_COMMANDS = {
   },
   "base-layers": {
     flags: ["attrs"],
-    run: async (f) => (await import("./chunks/base-layers-2MHQSAKT.mjs")).baseLayersCommand({ attrs: f.attrs })
+    run: async (f) => (await import("./chunks/base-layers-VIE2KKJQ.mjs")).baseLayersCommand({ attrs: f.attrs })
   },
   // Base images (issue 5): one registry blob into a fixed-output derivation's $out.
   "fetch-blob": {
     flags: ["registry", "repository", "digest", "size", "out", "tls-verify", "ca-cert", "manifest"],
     required: ["registry", "repository", "digest", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-D3WHMGVD.mjs")).fetchBlobCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-YBGB7OYB.mjs")).fetchBlobCommand({
       registry: f.registry,
       repository: f.repository,
       digest: f.digest,
@@ -56,7 +56,7 @@ var BUILD_COMMANDS = {
   "fetch-image": {
     flags: ["reference", "os", "arch", "variant", "out", "tls-verify", "ca-cert", "expected-hash"],
     required: ["reference", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-D3WHMGVD.mjs")).fetchImageCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-YBGB7OYB.mjs")).fetchImageCommand({
       reference: f.reference,
       platform: { os: f.os || "linux", architecture: f.arch || "amd64", ...f.variant ? { variant: f.variant } : {} },
       out: f.out,
@@ -105,10 +105,10 @@ try {
   else if (isBuildCommand(cmd)) await runBuild(process.argv.slice(2), import.meta.url);
   else {
     module.enableCompileCache();
-    const copy = cmd === "copy" ? await import("./chunks/copy-main-FI4SU2YO.mjs") : void 0;
+    const copy = cmd === "copy" ? await import("./chunks/copy-main-QDPXS3IW.mjs") : void 0;
     const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);
-    else await (await import("./chunks/cli-FAD2JC4H.mjs")).run();
+    else await (await import("./chunks/cli-SX2DWE7A.mjs")).run();
     process.exit(process.exitCode ?? 0);
   }
 } catch (e) {

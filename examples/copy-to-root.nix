@@ -1,6 +1,6 @@
 # copyToRoot puts a package's files at / (here /bin/sh and friends), while the store paths stay
 # intact, so programs that refer to their own store path keep working.
-{ pkgs, longshore }:
+{ pkgs, longshore, revision ? null, source ? null }:
 let
   root = pkgs.buildEnv { name = "root"; paths = [ pkgs.busybox ]; pathsToLink = [ "/bin" ]; };
   # Reads a file from its own store path: breaks if the store path were moved to /.
@@ -12,6 +12,7 @@ let
   '';
 in
 longshore.buildImage {
+  annotations = import ./vcs.nix { inherit revision source; };
   name = "copy-to-root";
   copyToRoot = [ root selfRef ];
   config.Cmd = [ "/bin/sh" "-c" "self-ref; ls /bin/sh" ];

@@ -1,6 +1,6 @@
 # Stable dependencies in a layer of their own (buildLayer), the application on top: rebuilding the
 # application re-sends only the top layer.
-{ pkgs, longshore }:
+{ pkgs, longshore, revision ? null, source ? null }:
 let
   deps = longshore.buildLayer { deps = [ pkgs.busybox ]; };
   app = pkgs.writeShellScriptBin "greet" ''
@@ -8,6 +8,7 @@ let
   '';
 in
 longshore.buildImage {
+  annotations = import ./vcs.nix { inherit revision source; };
   name = "layered";
   layers = [ deps ];
   config = {

@@ -1,6 +1,6 @@
 # A non-root user, a world-writable /tmp and owned data directories, all written as tar entries:
 # no fakeroot, no VM. perms give the application's files an owner and mode.
-{ pkgs, longshore }:
+{ pkgs, longshore, revision ? null, source ? null }:
 let
   app = pkgs.writeShellScriptBin "whoami-app" ''
     echo "uid=$(${pkgs.busybox}/bin/id -u) gid=$(${pkgs.busybox}/bin/id -g) user=$(${pkgs.busybox}/bin/id -un)"
@@ -9,6 +9,7 @@ let
   '';
 in
 longshore.buildImage {
+  annotations = import ./vcs.nix { inherit revision source; };
   name = "non-root";
   users = [{ name = "app"; uid = 1000; gid = 1000; home = "/home/app"; shell = "${pkgs.busybox}/bin/sh"; }];
   directories = [

@@ -128,7 +128,10 @@ let
     , maxLayers ? 1
     , created ? "1970-01-01T00:00:01Z"
     , arch ? archOf.arch
-    , variant ? archOf.variant or null
+      # The system's variant for the system's architecture; none for another (arch = "arm64" on x86_64).
+    , variant ? (if arch == archOf.arch then archOf.variant or null else null)
+    , os ? "linux"
+    , annotations ? { } # the manifest's annotations (config.Labels are the config's)
     , metadata ? { created_by = "longshore"; }
     , layeringStrategy ? "size"
     , users ? [ ]
@@ -182,7 +185,7 @@ let
         directories = directories ++ map (path: { inherit path; mode = "0755"; uid = nixUid; gid = nixGid; by = "initializeNixDatabase"; }) [ "/nix" "/nix/store" ];
       } else { }));
       spec = {
-        inherit name tag config created arch variant;
+        inherit name tag config created arch variant os annotations;
         compression = if compression == null then null else { type = compression; level = compressionLevel; };
         layers = if fromImage == null then [ ] else [ fromImage ];
       };
@@ -196,24 +199,73 @@ let
           exportReferencesGraph.closure = top.closure;
         }
         ''${longshore}/bin/longshore build-image'';
-      imageName = name;
-      imageTag = if tag != null then tag else builtins.unsafeDiscardStringContext (substring 0 32 (baseNameOf image.outPath));
-      copyScript = n: dest: writeShellScriptBin n ''exec ${longshore}/bin/longshore copy ${image} ${dest} "$@"'';
     in
-    image // {
+    image // passthrus image name tag // {
       # fromImage as in nix2container, so that `nix run .#IMAGE.fromImage.getManifest` works.
-      inherit imageName imageTag meta fromImage;
+      inherit meta fromImage;
+      # What buildImageIndex reads: the platform this image is for.
+      platform = { inherit os arch variant; };
+    } // (if initializeNixDatabase then { inherit nixDatabase; } else { });
+
+  # The attributes an image (or an index) result carries: its name and tag, and scripts copying it.
+  passthrus = json: name: tag:
+    let
+      imageName = name;
+      imageTag = if tag != null then tag else builtins.unsafeDiscardStringContext (substring 0 32 (baseNameOf json.outPath));
+      copyScript = n: dest: writeShellScriptBin n ''exec ${longshore}/bin/longshore copy ${json} ${dest} "$@"'';
+    in
+    {
+      inherit imageName imageTag;
       # nix2container's name for "NAME:TAG" without building the image; not for use in derivations.
       imageRefUnsafe = builtins.unsafeDiscardStringContext "${imageName}:${imageTag}";
       copyTo = copyScript "copy-to" "";
       copyToRegistry = copyScript "copy-to-registry" "docker://${imageName}:${imageTag}";
       copyToDockerDaemon = copyScript "copy-to-docker-daemon" "docker-daemon:${imageName}:${imageTag}";
       copyToPodman = copyScript "copy-to-podman" "podman:${imageName}:${imageTag}";
-    } // (if initializeNixDatabase then { inherit nixDatabase; } else { });
+    };
+
+  # One name for several platforms: an OCI image index over buildImage results, each for its own
+  # platform (arch, variant, os). The index JSON names the image JSONs; `longshore copy` pushes each
+  # image by digest and then the index under the tag, or gives a daemon the image for its platform.
+  buildImageIndex =
+    { name
+    , tag ? null
+    , images
+    , annotations ? { } # the index's annotations
+    }:
+    assert reference.checkNameTag "buildImageIndex" name tag;
+    let
+      platformOf = i: i.platform or (throw "longshore: buildImageIndex ${name}: images must be buildImage results (${i.name or "an image"} has no platform)");
+      # arm64 without a variant is arm64/v8, as in the registries' indexes.
+      key = p: "${p.os}/${p.arch}/${if p.variant == null && p.arch == "arm64" then "v8" else toString p.variant}";
+      shown = p: "${p.os}/${p.arch}${if p.variant == null then "" else "/${p.variant}"}";
+      label = n: i: "images[${toString n}] (${i.imageRefUnsafe or i.name or "?"})";
+      indexed = builtins.genList (n: { inherit n; i = builtins.elemAt images n; }) (builtins.length images);
+      checked = builtins.foldl'
+        (seen: e:
+          let k = key (platformOf e.i);
+          in if seen ? ${k}
+          then throw "longshore: buildImageIndex ${name}: ${label seen.${k}.n seen.${k}.i} and ${label e.n e.i} are both for ${shown (platformOf e.i)}; an index holds one image per platform"
+          else seen // { ${k} = e; })
+        { }
+        indexed;
+      index = writeText "index-${safeName name}.json" (toJSON {
+        version = 1;
+        kind = "longshore-image-index";
+        inherit name annotations;
+        ${if tag != null then "tag" else null} = tag;
+        images = map (i: "${i}") images;
+      });
+    in
+    assert images != [ ] || throw "longshore: buildImageIndex ${name}: images is empty";
+    assert builtins.isAttrs checked;
+    index // passthrus index name tag // {
+      inherit images;
+    };
   pull = import ./pull.nix { inherit runCommand writeShellScriptBin longshore; platform = archOf; };
 in
 {
-  inherit buildImage buildLayer;
+  inherit buildImage buildImageIndex buildLayer;
   inherit (pull) pullImage pullImageFromManifest;
   # nix2container's earlier name for pullImageFromManifest.
   pullImageByManifest = pull.pullImageFromManifest;

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-PKGS=(nix-bin busybox-static skopeo umoci docker-registry docker.io podman runc openssl ca-certificates apache2-utils uidmap time sqlite3)
+PKGS=(nix-bin busybox-static skopeo umoci docker-registry docker.io podman runc openssl ca-certificates apache2-utils uidmap time sqlite3 qemu-user-static)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -79,4 +79,32 @@ elif [ "$(cat "$D26_DIR/.pinned" 2>/dev/null)" != "${D26_DEBS[*]}" ]; then
   rm -rf "$d26tmp"
   trap - EXIT
   echo "setup: $("$D26_DIR/usr/sbin/dockerd" --version), containerd $("$D26_DIR/usr/bin/containerd" --version | awk '{print $3}')" >&2
+fi
+
+# --- busybox for arm64, for the multi-arch tests (self-contained block) ---
+# Debian 12's busybox-static for arm64, fetched with a private apt state (the system's dpkg keeps its
+# one architecture; nothing is installed) and unpacked into .tools/busybox-arm64 (git-ignored).
+# apt checks the deb against bookworm's signed Packages index. test/nix/pkgs.nix makes it the
+# package set's busyboxArm64; the image JSON of an arm64 image needs no arm64 machine.
+BB_DIR=.tools/busybox-arm64
+if [ ! -x "$BB_DIR/bin/busybox" ]; then
+  echo "setup: fetching Debian 12's busybox-static for arm64 into $BB_DIR" >&2
+  bbtmp=$(mktemp -d)
+  trap 'rm -rf "$bbtmp"' EXIT
+  mkdir -p "$bbtmp/lists/partial" "$bbtmp/cache/archives/partial" "$bbtmp/debs" "$bbtmp/root"
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "${LONGSHORE_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$bbtmp/bookworm.sources"
+  bbapt=(-o "Dir::Etc::SourceList=$bbtmp/bookworm.sources" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$bbtmp/lists" -o "Dir::Cache=$bbtmp/cache" -o "Dir::State::status=/dev/null"
+    -o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o APT::Sandbox::User=root)
+  apt-get "${bbapt[@]}" -qq update
+  (cd "$bbtmp/debs" && apt-get "${bbapt[@]}" -qq download busybox-static)
+  deb=$(ls "$bbtmp/debs"/busybox-static_*_arm64.deb)
+  dpkg-deb -x "$deb" "$bbtmp/root"
+  mkdir -p "$BB_DIR/bin"
+  cp "$bbtmp/root/bin/busybox" "$BB_DIR/bin/busybox"
+  basename "$deb" >"$BB_DIR/.version"
+  rm -rf "$bbtmp"
+  trap - EXIT
+  echo "setup: $(cat "$BB_DIR/.version") in $BB_DIR" >&2
 fi

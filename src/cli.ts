@@ -2,7 +2,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { copyCommand } from './commands/copy.js';
-import { COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
+import { annotationsArg, COPY_OPTIONS, toCopyArgs } from './commands/copy-options.js';
 import type { CopyArgs } from './commands/copy.js';
 import { inspectCommand } from './commands/inspect.js';
 import type { LockArgs } from './commands/lock.js';
@@ -52,20 +52,29 @@ function sourceArgs(a: SourceArgv): LockArgs {
   };
 }
 
+/** Options (of any command) that keep every value given: the rest keep their last. */
+const REPEATABLE = new Set([...Object.entries(COPY_OPTIONS).filter(([, s]) => s.array).map(([n]) => n), 'sources']);
+
+function lastValueWins(argv: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(argv)) if (Array.isArray(v) && k !== '_' && !REPEATABLE.has(k)) argv[k] = v.at(-1);
+}
+
 /** The yargs parser of the user CLI, for argv without the node and script names. */
 export function cli(argv: string[], hooks: CliHooks = {}) {
   const copy = hooks.copy ?? copyCommand;
   return yargs(argv)
     .scriptName('longshore')
-    // A repeated option's last value wins (as in skopeo), and `--creds.x` is no object.
-    .parserConfiguration({ 'duplicate-arguments-array': false, 'dot-notation': false })
+    // A repeated option's last value wins (as in skopeo), except a repeatable one's (--tag), whose
+    // values are all kept; `--tag a b` is one tag and a positional; `--creds.x` is no object.
+    .parserConfiguration({ 'duplicate-arguments-array': true, 'greedy-arrays': false, 'dot-notation': false })
+    .middleware(lastValueWins, true)
     .usage('$0 <command> [options]\n\nArchive-less container images for Nix.')
     .command(
       'copy <image> <destination>',
       'copy an image built by the Nix library to oci:DIR[:TAG], dir:DIR, docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, containers-storage:[NAME[:TAG]], docker-archive:FILE, oci-archive:FILE',
       (y) =>
         y
-          .positional('image', { type: 'string', demandOption: true, describe: 'image JSON (a buildImage output)' })
+          .positional('image', { type: 'string', demandOption: true, describe: 'image JSON (a buildImage output) or index JSON (a buildImageIndex output)' })
           .positional('destination', { type: 'string', demandOption: true })
           .options(COPY_OPTIONS),
       async (a) => {
@@ -90,9 +99,49 @@ export function cli(argv: string[], hooks: CliHooks = {}) {
         await manifestCommand(sourceArgs(a));
       },
     )
+    .command('index', 'image indexes in a registry: one name for images of several platforms', (y) =>
+      y
+        .command(
+          'create <destination> <sources..>',
+          'join images already pushed (each built on its own machine, say) into one OCI image index: longshore index create docker://HOST/app:1.0 docker://HOST/app:1.0-amd64 docker://HOST/app:1.0-arm64',
+          (z) =>
+            z
+              .positional('destination', { type: 'string', demandOption: true, describe: 'docker://HOST/NAME[:TAG]: the index' })
+              .positional('sources', { type: 'string', array: true, demandOption: true, describe: 'docker://HOST/NAME[:TAG|@DIGEST] on the same registry: images (or indexes) whose platforms their configs name' })
+              .option('annotation', COPY_OPTIONS.annotation)
+              .option('tag', { ...COPY_OPTIONS.tag, describe: 'also put the index under this tag; repeatable' })
+              .option('tls-verify', COPY_OPTIONS['tls-verify'])
+              .option('creds', COPY_OPTIONS.creds)
+              .option('registry-token', COPY_OPTIONS['registry-token'])
+              .option('creds-file', COPY_OPTIONS['creds-file'])
+              .option('authfile', COPY_OPTIONS.authfile)
+              .option('ca-cert', COPY_OPTIONS['ca-cert'])
+              .option('json', COPY_OPTIONS.json)
+              .option('quiet', COPY_OPTIONS.quiet),
+          async (a) => {
+            const { indexCreate } = await import('./commands/index-create.js');
+            const list = (v: unknown): string[] | undefined => (v === undefined ? undefined : (v as unknown[]).map(String));
+            await indexCreate({
+              destination: String(a.destination),
+              sources: list(a.sources) ?? [],
+              annotations: annotationsArg(list(a.annotation)),
+              tags: list(a.tag),
+              tlsVerify: a['tls-verify'] as boolean | undefined,
+              creds: a.creds as string | undefined,
+              registryToken: a['registry-token'] as string | undefined,
+              credsFile: a['creds-file'] as string | undefined,
+              authfile: a.authfile as string | undefined,
+              caCert: a['ca-cert'] as string | undefined,
+              json: a.json as boolean | undefined,
+              quiet: a.quiet as boolean | undefined,
+            });
+          },
+        )
+        .demandCommand(1, 'name an index command: create'),
+    )
     .command(
       'inspect <image>',
-      'show the layers of an image JSON with their sizes and store paths',
+      'show the layers of an image JSON with their sizes and store paths, or the images of an index JSON',
       (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean' }),
       (a) => inspectCommand({ image: a.image!, json: a.json }),
     )

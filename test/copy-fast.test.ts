@@ -52,10 +52,17 @@ async function agree(argv: string[]): Promise<{ fast: Outcome; yargs: Outcome }>
 const IMG = '/nix/store/x-image.json';
 const DEST = 'docker://127.0.0.1:5000/app:v1';
 
+/** Values that options checked beyond their type take (others take any string). */
+const SAMPLES: Record<string, [string, string]> = { platform: ['linux/arm64', 'linux/arm/v7'], annotation: ['k=v a l', 'org.x=a=b'], tag: ['v a l', 'v=1'] };
+
 /** Plain spellings of each option, which the fast path must take itself. */
 function plainForms(name: string): string[][] {
   const spec = COPY_OPTIONS[name];
   const short = spec.alias?.length === 1 ? `-${spec.alias}` : undefined;
+  const sample = SAMPLES[name];
+  // Repeatable: every value kept, in order.
+  if (spec.array) return [[`--${name}`, sample[0]], [`--${name}=${sample[1]}`], [`--${name}`, sample[0], `--${name}=${sample[1]}`], [`--${name}=${sample[1]}`, `--${name}`, name === 'annotation' ? 'a=true' : 'true', `--${name}`, sample[0]]];
+  if (sample) return [[`--${name}`, sample[0]], [`--${name}=${sample[1]}`]];
   if (spec.type === 'boolean') return [[`--${name}`], [`--no-${name}`], [`--${name}=true`], [`--${name}=false`], ...(short ? [[short]] : [])];
   if (spec.type === 'number') return [[`--${name}`, '8'], [`--${name}=12`], [`--${name}`, '08'], [`--${name}`, '1'], ...(short ? [[short, '3'], [`${short}7`]] : [])];
   if (spec.values) return spec.values.flatMap((c) => [[`--${name}`, c], [`--${name}=${c}`]]);
@@ -67,6 +74,8 @@ function errorForms(name: string): string[][] {
   const spec = COPY_OPTIONS[name];
   if (spec.type === 'boolean') return [[`--${name}-x`]];
   if (spec.type === 'number') return [[`--${name}`, 'abc'], [`--${name}`, '0'], [`--${name}=0`], [`--${name}`, '-1'], [`--${name}`, '2.5'], [`--no-${name}`], [`--${name}=`]];
+  if (spec.array) return [[`--no-${name}`], [`--${name}`], [`--${name}=`], [`--${name}`, ''], [`--${name}`, '-x'], [`--${name}.a`, 'x'], [`--${name}`, 'a', `--no-${name}`], ...(name === 'annotation' ? [[`--${name}`, 'novalue'], [`--${name}=`, '=v']] : [])];
+  if (SAMPLES[name]) return [[`--no-${name}`], [`--${name}`, '-x'], [`--${name}.a`, 'x'], [`--${name}`, 'v a l'], [`--${name}=`], [`--${name}`, 'linux']];
   return [[`--no-${name}`], [`--${name}`, '-x'], [`--${name}.a`, 'x'], ...(spec.values ? [[`--${name}`, 'v a l'], [`--${name}=`]] : [])];
 }
 
@@ -90,6 +99,20 @@ describe('copy: the fast path and yargs', () => {
     const { fast: bare } = await agree([IMG, DEST]);
     assert.ok('args' in bare);
     assert.equal(bare.args.jobs, COPY_OPTIONS.jobs.default);
+  });
+
+  test('a repeatable option keeps every value in order; another keeps its last, as before', async () => {
+    const { fast } = await agree([IMG, '--tag', 'a', DEST, '--tag=b', '--annotation', 'k=1', '--annotation', 'k=2', '--annotation', 'j=x=y', '--platform', 'linux/arm64/v8']);
+    assert.ok('args' in fast);
+    assert.deepEqual(fast.args.tags, ['a', 'b']);
+    assert.deepEqual(fast.args.annotations, { k: '2', j: 'x=y' });
+    assert.deepEqual(fast.args.platform, { os: 'linux', architecture: 'arm64', variant: 'v8' });
+    // The fast path declines a repeated single option; yargs keeps the last value (as skopeo does).
+    const { fast: f2, yargs } = await agree([IMG, DEST, '--creds', 'a:b', '--creds', 'c:d', '-j', '2', '--jobs', '3']);
+    assert.deepEqual(f2, { declined: true });
+    assert.ok('args' in yargs);
+    assert.equal(yargs.args.creds, 'c:d');
+    assert.equal(yargs.args.jobs, 3);
   });
 
   test('reject every wrong use of an option alike', async () => {

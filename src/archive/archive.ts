@@ -3,7 +3,7 @@
 // naming the same blob files. Written entry by entry as blobs arrive, with the header encoder the
 // layers use (src/tar/header.ts); the same inputs give the same bytes.
 import { PassThrough } from 'node:stream';
-import type { BlobBytes, ResolvedImage } from '../image/model.js';
+import type { BlobBytes, Descriptor, ResolvedImage } from '../image/model.js';
 import { END_OF_ARCHIVE, headerLength, padding, writeHeader, type TarHeader } from '../tar/header.js';
 import { digestHex } from '../util/digest.js';
 import { DigestMismatchError, UserError } from '../util/errors.js';
@@ -19,8 +19,11 @@ export type ArchiveFormat = 'docker' | 'oci';
 export interface ArchiveNames {
   /** References as the user wrote them ("app:v1"), for manifest.json RepoTags and index.json. */
   repoTags: string[];
-  /** org.opencontainers.image.ref.name in index.json (a tag, by the oci-archive convention). */
-  refName?: string;
+  /**
+   * org.opencontainers.image.ref.name in index.json (a tag, by the oci-archive convention), one
+   * per reference: index.json lists the manifest once for each (with repoTags' name alongside).
+   */
+  refNames: string[];
 }
 
 // Fixed header fields: the same image gives the same archive bytes.
@@ -66,14 +69,16 @@ function repositoriesJson(image: ResolvedImage, repoTags: string[]): Buffer {
   return Buffer.from(JSON.stringify(repos));
 }
 
-function indexJson(format: ArchiveFormat, manifest: BlobBytes, names: ArchiveNames): Buffer {
-  const annotations: Record<string, string> = {};
-  // Docker ≥ 25 and Podman name an OCI-layout image after this; Docker wants it fully qualified.
-  const name = names.repoTags[0];
-  if (name) annotations['io.containerd.image.name'] = format === 'docker' ? fullDockerName(name) : name;
-  if (names.refName) annotations['org.opencontainers.image.ref.name'] = names.refName;
-  const entry = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, ...(Object.keys(annotations).length ? { annotations } : {}) };
-  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [entry] }));
+function indexJson(format: ArchiveFormat, manifest: Descriptor, names: ArchiveNames): Buffer {
+  const entries = Array.from({ length: Math.max(1, names.repoTags.length, names.refNames.length) }, (_, i) => {
+    const annotations: Record<string, string> = {};
+    // Docker ≥ 25 and Podman name an OCI-layout image after this; Docker wants it fully qualified.
+    const name = names.repoTags[i];
+    if (name) annotations['io.containerd.image.name'] = format === 'docker' ? fullDockerName(name) : name;
+    if (names.refNames[i]) annotations['org.opencontainers.image.ref.name'] = names.refNames[i];
+    return { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, ...(Object.keys(annotations).length ? { annotations } : {}) };
+  });
+  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: entries }));
 }
 
 /**
@@ -142,6 +147,19 @@ export class ImageArchive {
     if (!got || got.digest !== digest || got.size !== size)
       throw new DigestMismatchError(`${blobName(digest)}: the blob came out as ${got ? `${got.digest} (${got.size} bytes)` : `more than ${size} bytes`} the second time it was made; the compressor is not deterministic here`, digest);
     if (padding(size)) await this.write(Buffer.alloc(padding(size)));
+  }
+
+  /** Adds a manifest (or an image index) as a blob: an image of an index, or the index itself. */
+  async putManifest(manifest: BlobBytes): Promise<void> {
+    await this.write(fileEntry(blobName(manifest.digest), manifest.bytes));
+  }
+
+  /** oci: adds the image index as a blob and index.json naming it, and ends the archive (its images' manifests were put before). */
+  async finishIndex(index: BlobBytes, names: ArchiveNames): Promise<void> {
+    if (this.format !== 'oci') throw new Error('a docker-archive holds no image index');
+    await this.write(Buffer.concat([fileEntry(blobName(index.digest), index.bytes), fileEntry('index.json', indexJson(this.format, index, names)), Buffer.alloc(END_OF_ARCHIVE)]));
+    this.finished = true;
+    this.stream.end();
   }
 
   /** Adds the manifest, index.json (and Docker's manifest.json and repositories), and ends the archive. */

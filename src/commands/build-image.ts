@@ -22,6 +22,16 @@ export interface ImageSpec {
   layers: string[]; // layers JSON files, bottom first
   /** buildImage's `compression` and `compressionLevel`. */
   compression?: { type?: unknown; level?: unknown } | null;
+  /** buildImage's `annotations`: the manifest's. */
+  annotations?: unknown;
+}
+
+/** buildImage's annotations: strings to strings; none is no "annotations" key (manifests stay as they were). */
+function imageAnnotations(a: unknown): Record<string, string> | undefined {
+  if (a === undefined || a === null) return undefined;
+  if (typeof a !== 'object' || Array.isArray(a) || Object.values(a).some((v) => typeof v !== 'string'))
+    throw new UserError('INVALID_CONFIG', 'buildImage: annotations must be an attribute set of strings, e.g. { "org.opencontainers.image.revision" = "…"; }');
+  return Object.keys(a).length ? (a as Record<string, string>) : undefined;
 }
 
 /** buildImage's compression arguments, checked as the CLI checks --compression. */
@@ -52,6 +62,7 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = [], ownCount
   if (created !== 'now' && !RFC3339.test(created)) throw new UserError('INVALID_CONFIG', `buildImage: created ${JSON.stringify(created)} is not an RFC 3339 date like "2024-01-01T00:00:00Z"`);
   let config = normaliseConfig(spec.config);
   const compression = imageCompression(spec.compression);
+  const annotations = imageAnnotations(spec.annotations);
   const layers: LayerRecord[] = [];
   const seen = new Set<string>();
   // fromImage comes first in spec.layers: a pulled base (with `base`) keeps its layer list verbatim
@@ -115,6 +126,7 @@ export function assembleImage(spec: ImageSpec, own: LayerRecord[] = [], ownCount
     layers,
     ...(baseHistory ? { baseHistory } : {}),
     ...(compression ? { compression } : {}),
+    ...(annotations ? { annotations } : {}),
   };
 }
 

@@ -11,15 +11,12 @@ import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, LAYER_TYPES, MEDIA_TYPE_OCI_INDEX, M
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/digest.js';
 import { debugEnabled } from '../util/debug.js';
+import { platformMatches, platformString, type Platform } from '../image/platform.js';
 
 export const LOCK_VERSION = 1;
 export const LOCK_KIND = 'longshore-image-lock';
 
-export interface Platform {
-  os: string;
-  architecture: string;
-  variant?: string;
-}
+export type { Platform } from '../image/platform.js';
 
 export interface LockLayer {
   digest: string;
@@ -62,21 +59,13 @@ export function parseSourceRef(ref: string): RegistryReference {
   return r;
 }
 
-const platformString = (p: Platform) => `${p.os}/${p.architecture}${p.variant ? '/' + p.variant : ''}`;
-
-/** arm64 images often omit the "v8" variant; treat it as the default. */
-function variantMatches(want: string | undefined, have: string | undefined, arch: string): boolean {
-  if (!want) return true;
-  const norm = (v: string | undefined) => (v === undefined && arch === 'arm64' ? 'v8' : v);
-  return norm(want) === norm(have);
-}
 
 /** Picks the platform's entry of an OCI index or Docker manifest list. */
 export function choosePlatform(index: Obj, want: Platform, what: string): { digest: string; mediaType: string; platform: Platform } {
   const entries = Array.isArray(index.manifests) ? (index.manifests as Obj[]) : [];
   const cands = entries.filter((m) => {
     const p = (m.platform ?? {}) as Obj;
-    return p.os === want.os && p.architecture === want.architecture && variantMatches(want.variant, p.variant as string | undefined, want.architecture);
+    return platformMatches(want, { os: String(p.os), architecture: String(p.architecture), ...(typeof p.variant === 'string' ? { variant: p.variant } : {}) });
   });
   if (!cands.length) {
     const have = entries.map((m) => {

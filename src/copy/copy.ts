@@ -7,13 +7,14 @@ import { Writable } from 'node:stream';
 import { encodeStream } from '../compress/blocks.js';
 import { compressorName, LEVELS } from '../compress/encoding.js';
 import { COMPRESSOR_ANNOTATION, compressionOf, layerMediaType, MEDIA_TYPE_LAYER_TAR, type Compression } from '../image/media-types.js';
-import type { LayerBlob, ResolvedImage } from '../image/model.js';
+import type { BlobBytes, LayerBlob, ResolvedImage, ResolvedIndex } from '../image/model.js';
+import { choosePlatformEntry, hostPlatform, platformString, type Platform } from '../image/platform.js';
 import { debugEnabled, debugLog } from '../util/debug.js';
 import { UserError } from '../util/errors.js';
 import { runLimited } from '../util/limit.js';
 import { measuring, type Measured } from '../util/measure.js';
 import type { LayerProgress, Progress } from '../util/progress.js';
-import { CopyAgain, type Blob, type Capabilities, type CopyResult, type ImageDestination, type LayerDescriptor, type LayerOutcome, type Reused } from './types.js';
+import { CopyAgain, isIndex, type Blob, type Capabilities, type Committed, type CopyResult, type CopyTarget, type ImageDestination, type LayerDescriptor, type LayerOutcome, type Reused } from './types.js';
 
 /** Probes (HEADs, stats) are cheap and must not wait behind puts: they get their own, wider limit. */
 const PROBE_JOBS = 16;
@@ -28,6 +29,8 @@ export interface CopyOptions {
   compression?: Compression;
   /** Its level (else the compressor's default). */
   compressionLevel?: number;
+  /** An index: copy only its image for this platform (--platform). */
+  platform?: Platform;
 }
 
 export interface Encoding {
@@ -70,13 +73,35 @@ export function chooseEncoding(caps: Capabilities, description: string, opts: Pi
  * what it had not committed.
  */
 export async function copyImage(image: ResolvedImage, dest: ImageDestination, opts: CopyOptions): Promise<CopyResult> {
+  return copyTarget(image, dest, opts);
+}
+
+/**
+ * Copies an image index to `dest`. A destination that holds indexes ('all': a registry, an OCI
+ * layout or archive) gets every image, each committed without a reference once its blobs are in
+ * place, then the index, under the reference: the tag moves last. A destination that holds one
+ * image ('one': a daemon, a docker-archive) gets the image for --platform, else for its own
+ * platform; none is a PLATFORM_MISMATCH naming the platforms the index has. --platform picks one
+ * image for any destination.
+ */
+export async function copyIndex(index: ResolvedIndex, dest: ImageDestination, opts: CopyOptions): Promise<CopyResult> {
+  if (dest.capabilities.index === 'all' && !opts.platform) return copyTarget(index, dest, opts);
+  const want = opts.platform ?? (dest.platform ? await dest.platform({ progress: opts.progress }) : hostPlatform());
+  const chosen = choosePlatformEntry(index.images, want, `${index.source} (an image index)`, opts.platform ? undefined : `choose one of its platforms with --platform OS/ARCH[/VARIANT]`);
+  const result = await copyTarget(chosen, dest, opts);
+  return { ...result, platform: platformString(chosen.platform) };
+}
+
+async function copyTarget(target: CopyTarget, dest: ImageDestination, opts: CopyOptions): Promise<CopyResult> {
   const start = Date.now();
-  const encoding = chooseEncoding(dest.capabilities, dest.description, opts, image);
-  await Promise.all(image.layers.map((l) => l.check()));
+  const images = isIndex(target) ? target.images : [target];
+  if (isIndex(target) && (!dest.commitChild || !dest.commitIndex)) throw new Error(`${dest.description} states it holds indexes but has no commitChild/commitIndex`);
+  const encodings = images.map((i) => chooseEncoding(dest.capabilities, dest.description, opts, i));
+  await Promise.all(images.flatMap((i) => i.layers.map((l) => l.check())));
   let reuse = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await copyOnce(image, dest, opts, encoding, reuse, start);
+      return await copyOnce(target, dest, opts, encodings, reuse, start);
     } catch (e) {
       if (!(e instanceof CopyAgain) || attempt >= MAX_ATTEMPTS) throw e;
       opts.progress.info(e.message);
@@ -166,12 +191,12 @@ function layerItem(l: LayerBlob, encoding: Encoding): Item {
   return item;
 }
 
-function items(image: ResolvedImage, encoding: Encoding): { layers: Item[]; config: Item } {
-  const byKey = new Map<string, Item>();
+/** `byKey` is shared by the images of one copy (an index): a layer they share travels once. */
+function items(image: ResolvedImage, encoding: Encoding, byKey: Map<string, Item>): { layers: Item[]; config: Item } {
   const layers = image.layers.map((l): Item => {
     const item = layerItem(l, encoding);
     // A layer listed twice travels once: by digest, or, compressed on the way, by what it holds.
-    const key = item.blob.digest ?? `${item.blob.diffID}/${item.blob.compression}`;
+    const key = item.blob.digest ?? `${item.blob.diffID}/${item.blob.compression}/${encoding.level}`;
     item.same = byKey.get(key);
     if (!item.same) byKey.set(key, item);
     return item;
@@ -190,78 +215,114 @@ function settle(it: Item, held: Measured, annotations?: Record<string, string>):
   if (it.outcome) Object.assign(it.outcome, { digest: held.digest, size: held.size, mediaType: it.blob.mediaType });
 }
 
-async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: CopyOptions, encoding: Encoding, reuse: boolean, start: number): Promise<CopyResult> {
+/** One image's blobs, sent (or found) and settled: its layers' items and the manifest as they went. */
+interface Sent {
+  layers: Item[];
+  manifest: BlobBytes;
+}
+
+/**
+ * Makes one image's blobs present at the destination: everything it can reuse, decided before any
+ * put; then the rest from the store.
+ */
+async function sendImage(image: ResolvedImage, dest: ImageDestination, opts: CopyOptions, encoding: Encoding, reuse: boolean, byKey: Map<string, Item>, present: string | undefined): Promise<Sent> {
   const { progress } = opts;
   const caps = dest.capabilities;
-  const { layers, config } = items(image, encoding);
+  const { layers, config } = items(image, encoding, byKey);
   for (const l of layers) l.bar = progress.layer(l.outcome!.digest, l.outcome!.size);
-  try {
-    const opened = await dest.open(image, { reuse, progress });
-    if (opened.present) {
-      for (const l of layers) l.bar!.done(`skipped (${opened.present})`);
-    } else {
-      const unique = [config, ...layers.filter((l) => !l.same)];
-      // 1. Everything the destination can reuse, decided before any put.
-      let reused: (Reused | undefined)[] = unique.map(() => undefined);
-      if (reuse && caps.reuse !== 'none') {
-        for (const l of layers) if (!l.same) l.bar!.state('checking');
-        reused = await runLimited(unique, caps.reuse === 'probe' ? PROBE_JOBS : 1, (it) => dest.tryReuseBlob(it.blob, { progress }));
-      }
-      const missing: Item[] = [];
-      unique.forEach((it, i) => {
-        const r = reused[i];
-        if (!r) return void missing.push(it);
-        if (r.descriptor) settle(it, r.descriptor, r.descriptor.annotations);
-        if (it.outcome) it.outcome.action = r.action;
-        it.bar?.done(r.action === 'skipped' ? `skipped (${r.detail})` : `mounted (${r.detail})`);
-      });
-      // 2. The rest, from the store: one at a time in image order, config first, into one stream;
-      // else in parallel, the config beside the layers where the destination allows, after them
-      // where a failed copy must leave nothing behind.
-      const put = async (it: Item): Promise<void> => {
-        if (caps.needsSizeFirst && it.blob.digest === undefined) {
-          it.bar?.state('compressing to measure');
-          const m = await it.blob.measure();
-          it.blob = { ...it.blob, ...m };
-        }
-        it.bar?.state(caps.putAction === 'uploaded' ? 'uploading' : 'writing');
-        const held = await dest.putBlob(it.blob, { state: (s) => it.bar?.state(s) });
-        settle(it, held, it.blob.annotations);
-        if (it.outcome) Object.assign(it.outcome, { action: caps.putAction, compressed: !!it.encoded });
-        it.bar?.done(caps.putAction);
-      };
-      if (caps.serial) {
-        for (const it of missing) await put(it);
-      } else {
-        const configMissing = missing.includes(config);
-        const beside = configMissing && caps.configBeside ? put(config) : undefined;
-        beside?.catch(() => {}); // awaited below; a layer's failure must not leave it unhandled
-        await runLimited(
-          missing.filter((it) => it !== config),
-          Math.max(1, opts.jobs),
-          put,
-        );
-        await beside;
-        if (configMissing && !caps.configBeside) await put(config);
-      }
-      for (const l of layers) {
-        if (!l.same) continue;
-        l.descriptor = l.same.descriptor;
-        Object.assign(l.outcome!, { digest: l.same.outcome!.digest, size: l.same.outcome!.size, mediaType: l.same.outcome!.mediaType });
-        l.bar!.done('skipped (repeated)');
-      }
+  if (present) {
+    for (const l of layers) l.bar!.done(`skipped (${present})`);
+    return { layers, manifest: image.manifest };
+  }
+  const unique = [config, ...layers.filter((l) => !l.same)];
+  // 1. Everything the destination can reuse, decided before any put.
+  let reused: (Reused | undefined)[] = unique.map(() => undefined);
+  if (reuse && caps.reuse !== 'none') {
+    for (const l of layers) if (!l.same) l.bar!.state('checking');
+    reused = await runLimited(unique, caps.reuse === 'probe' ? PROBE_JOBS : 1, (it) => dest.tryReuseBlob(it.blob, { progress }));
+  }
+  const missing: Item[] = [];
+  unique.forEach((it, i) => {
+    const r = reused[i];
+    if (!r) return void missing.push(it);
+    if (r.descriptor) settle(it, r.descriptor, r.descriptor.annotations);
+    if (it.outcome) it.outcome.action = r.action;
+    it.bar?.done(r.action === 'skipped' ? `skipped (${r.detail})` : `mounted (${r.detail})`);
+  });
+  // 2. The rest, from the store: one at a time in image order, config first, into one stream;
+  // else in parallel, the config beside the layers where the destination allows, after them
+  // where a failed copy must leave nothing behind.
+  const put = async (it: Item): Promise<void> => {
+    if (caps.needsSizeFirst && it.blob.digest === undefined) {
+      it.bar?.state('compressing to measure');
+      const m = await it.blob.measure();
+      it.blob = { ...it.blob, ...m };
     }
-    const encoded = layers.some((l) => l.encoded);
-    const manifest = encoded && !opened.present ? image.manifestFor(layers.map((l) => l.descriptor!)) : image.manifest;
-    const committed = await dest.commit(image, manifest, { progress });
+    it.bar?.state(caps.putAction === 'uploaded' ? 'uploading' : 'writing');
+    const held = await dest.putBlob(it.blob, { state: (s) => it.bar?.state(s) });
+    settle(it, held, it.blob.annotations);
+    if (it.outcome) Object.assign(it.outcome, { action: caps.putAction, compressed: !!it.encoded });
+    it.bar?.done(caps.putAction);
+  };
+  if (caps.serial) {
+    for (const it of missing) await put(it);
+  } else {
+    const configMissing = missing.includes(config);
+    const beside = configMissing && caps.configBeside ? put(config) : undefined;
+    beside?.catch(() => {}); // awaited below; a layer's failure must not leave it unhandled
+    await runLimited(
+      missing.filter((it) => it !== config),
+      Math.max(1, opts.jobs),
+      put,
+    );
+    await beside;
+    if (configMissing && !caps.configBeside) await put(config);
+  }
+  for (const l of layers) {
+    if (!l.same) continue;
+    l.descriptor = l.same.descriptor;
+    Object.assign(l.outcome!, { digest: l.same.outcome!.digest, size: l.same.outcome!.size, mediaType: l.same.outcome!.mediaType });
+    l.bar!.done('skipped (repeated)');
+  }
+  const encoded = layers.some((l) => l.encoded);
+  return { layers, manifest: encoded ? image.manifestFor(layers.map((l) => l.descriptor!)) : image.manifest };
+}
+
+async function copyOnce(target: CopyTarget, dest: ImageDestination, opts: CopyOptions, encodings: Encoding[], reuse: boolean, start: number): Promise<CopyResult> {
+  const { progress } = opts;
+  const byKey = new Map<string, Item>();
+  try {
+    const opened = await dest.open(target, { reuse, progress });
+    let committed: Committed;
+    let sent: Sent[];
+    let images: CopyResult['images'];
+    if (isIndex(target)) {
+      // Each image is complete (its manifest present) before the next starts, and all before the index.
+      sent = [];
+      for (const [i, image] of target.images.entries()) {
+        const s = await sendImage(image, dest, opts, encodings[i], reuse, byKey, undefined);
+        await dest.commitChild!(image, s.manifest, { progress });
+        sent.push(s);
+      }
+      const index = target.indexFor(sent.map((s) => s.manifest));
+      committed = await dest.commitIndex!(target, index, { progress });
+      committed.manifestDigest ??= index.digest;
+      images = target.images.map((image, i) => ({ platform: platformString(image.platform), manifestDigest: sent[i].manifest.digest, layers: sent[i].layers.map((l) => l.outcome!) }));
+    } else {
+      const s = await sendImage(target, dest, opts, encodings[0], reuse, byKey, opened.present);
+      sent = [s];
+      committed = await dest.commit(target, s.manifest, { progress });
+    }
     await dest.close();
-    const outcomes = layers.map((l) => l.outcome!);
+    const outcomes = sent.flatMap((s) => s.layers.map((l) => l.outcome!));
     return {
       destination: dest.description,
       reference: committed.reference,
+      ...(committed.references && committed.references.length > 1 ? { references: committed.references } : {}),
       ...(committed.manifestDigest ? { manifestDigest: committed.manifestDigest } : {}),
       ...(committed.imageId ? { imageId: committed.imageId } : {}),
-      compression: encoding.compression,
+      compression: encodings[0].compression,
+      ...(images ? { images } : {}),
       layers: outcomes,
       bytesSent: outcomes.reduce((a, o) => a + o.bytesSent, 0),
       seconds: (Date.now() - start) / 1000,
@@ -271,4 +332,3 @@ async function copyOnce(image: ResolvedImage, dest: ImageDestination, opts: Copy
     throw e;
   }
 }
-

@@ -2,7 +2,8 @@
 // ImageDestination is the model: the orchestrator (copy.ts) asks a destination to reuse a blob, to
 // put a blob and to commit; the destination implements only its own protocol.
 import type { Compression } from '../image/media-types.js';
-import type { BlobBytes, ManifestLayer, ResolvedImage } from '../image/model.js';
+import type { BlobBytes, ManifestLayer, ResolvedImage, ResolvedIndex } from '../image/model.js';
+import type { Platform } from '../image/platform.js';
 import type { Measured, MeasuredStream } from '../util/measure.js';
 import type { Progress } from '../util/progress.js';
 import { UserError } from '../util/errors.js';
@@ -37,6 +38,12 @@ export interface CopyResult {
   imageId?: string;
   /** How the image's own layers travelled. */
   compression?: Compression;
+  /** Every reference the copy made visible: `reference`, then those of --tag. */
+  references?: string[];
+  /** An index copied as the one image of it this destination takes: that image's platform. */
+  platform?: string;
+  /** An index copied whole: each of its images, in the index's order. `layers` lists theirs, one after another. */
+  images?: { platform: string; manifestDigest: string; layers: LayerOutcome[] }[];
   layers: LayerOutcome[];
   bytesSent: number;
   seconds: number;
@@ -66,6 +73,11 @@ export interface Capabilities {
   followsImageCompression: boolean;
   /** It needs a blob's size before its bytes (a tar entry's header): a blob compressed on the way is measured first. */
   needsSizeFirst: boolean;
+  /**
+   * What it makes of an image index: 'all' holds every image and the index over them (it implements
+   * commitChild and commitIndex); 'one' holds one image, the one for its platform (a daemon's own).
+   */
+  index: 'all' | 'one';
 }
 
 /** A layer descriptor as it goes into a manifest. */
@@ -124,9 +136,16 @@ export interface Opened {
 
 export interface Committed {
   reference: string;
+  /** Every reference it made visible, `reference` first (more with --tag). */
+  references?: string[];
   manifestDigest?: string;
   imageId?: string;
 }
+
+/** What a copy makes visible: one image, or (destinations whose `index` is 'all') an index of images. */
+export type CopyTarget = ResolvedImage | ResolvedIndex;
+
+export const isIndex = (t: CopyTarget): t is ResolvedIndex => 'images' in t;
 
 /** Progress events a destination reports while putting one blob. */
 export interface PutEvents {
@@ -136,20 +155,33 @@ export interface PutEvents {
 /**
  * A copy destination: a registry repository, an OCI layout, an archive file, a daemon.
  * The orchestrator calls open once, then tryReuseBlob and putBlob per blob, then commit, and
- * close in every outcome. Nothing a reference names may change before commit.
+ * close in every outcome. Copying an index, it puts each image's blobs and calls commitChild for
+ * it, then commitIndex. Nothing a reference names may change before commit (or commitIndex).
  */
 export interface ImageDestination {
   /** The transport reference as the user wrote it, credentials never included. */
   readonly description: string;
   readonly capabilities: Capabilities;
-  /** Connects, authenticates, learns what the destination holds. */
-  open(image: ResolvedImage, opts: OpenOptions): Promise<Opened>;
+  /** Connects, authenticates, learns what the destination holds (of an image, or of an index's images). */
+  open(target: CopyTarget, opts: OpenOptions): Promise<Opened>;
   /** Makes the blob present without its bytes, when it can; undefined when the blob must be put. */
   tryReuseBlob(blob: Blob, ctx: StepContext): Promise<Reused | undefined>;
   /** Sends the blob's bytes (from blob.open(), which the orchestrator counts); resolves with what the destination holds. */
   putBlob(blob: Blob, events: PutEvents): Promise<Measured>;
   /** Makes the image visible under its reference, once every blob is in place: the tag moves here. */
   commit(image: ResolvedImage, manifest: BlobBytes, ctx: StepContext): Promise<Committed>;
+  /**
+   * 'all' destinations, copying an index: makes one of its images present without a reference (a
+   * registry's manifest by digest, a layout's manifest blob), once its blobs are in place.
+   */
+  commitChild?(image: ResolvedImage, manifest: BlobBytes, ctx: StepContext): Promise<void>;
+  /** 'all' destinations: makes the index visible under its reference, once every image is present. The tag moves here. */
+  commitIndex?(index: ResolvedIndex, bytes: BlobBytes, ctx: StepContext): Promise<Committed>;
+  /**
+   * 'one' destinations: the platform whose image of an index it takes (asked from a daemon);
+   * without this step, this machine's.
+   */
+  platform?(ctx: StepContext): Promise<Platform>;
   /** Releases connections and files; with `failure`, abandons what commit did not finish. */
   close(failure?: unknown): Promise<void>;
 }

@@ -3,6 +3,7 @@
 // (src/dest/daemon.ts).
 import type { Readable } from 'node:stream';
 import type { ListedImage, SkipRule } from './layers.js';
+import type { Platform } from '../image/platform.js';
 
 /** An image as the daemon holds it. */
 export interface DaemonImage {
@@ -46,6 +47,8 @@ export interface DaemonBackend {
    * daemon's reason (a DaemonRefusal when the daemon refused the image it was sent).
    */
   load(archive: Readable, signal: AbortSignal): Promise<void>;
+  /** The platform it runs images for (Docker's /info, Podman's info): the image of an index it takes. */
+  platform(): Promise<Platform>;
   /** Tags an image it holds (by ID) as NAME:TAG. */
   tag(id: string, name: string, tag: string): Promise<void>;
   /** What a reference resolves to, or undefined. */

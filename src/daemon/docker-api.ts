@@ -107,6 +107,12 @@ export class DockerApi {
     return type.startsWith('io.containerd.snapshotter') ? 'containerd' : 'classic';
   }
 
+  /** GET /info's OSType and Architecture (as `uname -m` spells it: "x86_64", "aarch64"). */
+  async platform(): Promise<{ os: string; machine: string }> {
+    const info = await this.client.json<{ OSType?: string; Architecture?: string }>('GET', `${this.prefix}/info`);
+    return { os: info.OSType || 'linux', machine: info.Architecture || '' };
+  }
+
   /** The IDs of the images the daemon lists under a reference ("name:tag"). */
   async listed(ref: string): Promise<string[]> {
     const list = await this.client.json<{ Id: string }[]>('GET', `${this.prefix}/images/json`, { query: { filters: JSON.stringify({ reference: [ref] }) } });

@@ -6,6 +6,7 @@ import { isDockerHub, parseName } from '../reference/reference.js';
 import type { ConnectBackend, ConnectOptions, DaemonBackend, DaemonImage } from './backend.js';
 import { DockerApi, dockerEndpoint, EarlyLoadRefused, type ImageStore, type PendingLoad } from './docker-api.js';
 import type { ListedImage, SkipRule } from './layers.js';
+import { ociArchitecture, type Platform } from '../image/platform.js';
 
 export class DockerBackend implements DaemonBackend {
   readonly archiveFormat = 'docker' as const;
@@ -99,6 +100,11 @@ export class DockerBackend implements DaemonBackend {
       if (!(e instanceof EarlyLoadRefused) || e.archiveSent) throw e;
       await this.api.load(Readable.from(prepend(this.head!, archive)), signal);
     }
+  }
+
+  async platform(): Promise<Platform> {
+    const { os, machine } = await this.api.platform();
+    return { os, ...ociArchitecture(machine) };
   }
 
   tag(id: string, name: string, tag: string): Promise<void> {

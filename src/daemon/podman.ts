@@ -7,6 +7,7 @@ import { hasCode, UserError, type ErrorCode } from '../util/errors.js';
 import type { ConnectBackend, DaemonBackend, DaemonImage } from './backend.js';
 import { DaemonHttpError, EngineClient, parseHost, type Endpoint } from './engine.js';
 import type { ListedImage, SkipRule } from './layers.js';
+import { ociArchitecture, type Platform } from '../image/platform.js';
 
 const hex = (id: string): string => id.replace(/^sha256:/, '');
 /** Podman names images by the config digest's hex; the backend interface by the digest. */
@@ -17,6 +18,15 @@ interface InspectDoc {
   RootFS?: { Layers?: string[] };
 }
 const summary = (d: InspectDoc): DaemonImage => ({ id: digestId(d.Id), layers: d.RootFS?.Layers ?? [] });
+
+/** `podman info`'s host section: the platform it runs images for. */
+interface InfoDoc {
+  host?: { os?: string; arch?: string; variant?: string };
+}
+function infoPlatform(d: InfoDoc): Platform {
+  const arch = ociArchitecture(d.host?.arch ?? '');
+  return { os: d.host?.os || 'linux', ...arch, ...(d.host?.variant ? { variant: d.host.variant } : {}) };
+}
 
 /** What both Podman backends share: its loader skips any layer it has, and reads oci-archive. */
 abstract class PodmanBase {
@@ -81,6 +91,10 @@ export class PodmanApi extends PodmanBase implements DaemonBackend {
       if (e instanceof DaemonHttpError) throw new UserError('DAEMON_REFUSED', `${this.label} refused the image (HTTP ${e.statusCode}): ${e.daemonText}`);
       throw e;
     }
+  }
+
+  async platform(): Promise<Platform> {
+    return infoPlatform(await this.client.json<InfoDoc>('GET', `${this.prefix}/info`));
   }
 
   async tag(id: string, name: string, tag: string): Promise<void> {
@@ -179,6 +193,12 @@ export class PodmanCli extends PodmanBase implements DaemonBackend {
     const r = await this.run(['load'], { stdin: archive, signal });
     if (signal.aborted) throw signal.reason ?? new UserError('DAEMON_REFUSED', 'podman load aborted');
     if (r.failed) this.fail('podman load', r, 'DAEMON_REFUSED');
+  }
+
+  async platform(): Promise<Platform> {
+    const r = await this.run(['info', '--format', 'json']);
+    if (r.failed) this.fail('podman info', r);
+    return infoPlatform(JSON.parse(r.stdout) as InfoDoc);
   }
 
   async tag(id: string, name: string, tag: string): Promise<void> {

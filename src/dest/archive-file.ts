@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { ImageArchive, type ArchiveFormat, type ArchiveNames } from '../archive/archive.js';
 import type { Measured } from '../util/measure.js';
-import type { Blob, Capabilities, Committed, ImageDestination, Opened } from '../copy/types.js';
-import type { BlobBytes, ResolvedImage } from '../image/model.js';
-import { checkOciLayoutTag, parseNameTag } from '../reference/reference.js';
+import type { Blob, Capabilities, Committed, CopyTarget, ImageDestination, Opened } from '../copy/types.js';
+import type { BlobBytes, ResolvedImage, ResolvedIndex } from '../image/model.js';
+import { hostPlatform, type Platform } from '../image/platform.js';
+import { checkOciLayoutTag, checkTag, parseNameTag } from '../reference/reference.js';
 import { fileError } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
-import type { TransportParser } from './flags.js';
+import { extraTags, type CopyFlags, type TransportParser } from './flags.js';
 
 export class ArchiveFileDestination implements ImageDestination {
   readonly capabilities: Capabilities;
@@ -25,6 +26,7 @@ export class ArchiveFileDestination implements ImageDestination {
     readonly file: string,
     /** docker: NAME[:TAG]; oci: the TAG */
     readonly ref: string | undefined,
+    private readonly flags: CopyFlags = {},
   ) {
     this.description = `${format}-archive:${file}${ref ? ':' + ref : ''}`;
     this.capabilities = {
@@ -37,21 +39,33 @@ export class ArchiveFileDestination implements ImageDestination {
       defaultCompression: 'none',
       followsImageCompression: true,
       needsSizeFirst: true,
+      // An OCI layout holds an index; docker-archive's manifest.json, one image per platform.
+      index: format === 'oci' ? 'all' : 'one',
     };
   }
 
-  private names(image: ResolvedImage): ArchiveNames {
+  /** docker-archive: the image of an index for this machine's platform (`docker load` here), unless --platform. */
+  async platform(): Promise<Platform> {
+    return hostPlatform();
+  }
+
+  private names(target: CopyTarget): ArchiveNames {
     if (this.format === 'oci') {
       // ref.name is the tag (the OCI convention); io.containerd.image.name, which Podman and
       // Docker ≥ 25 name the loaded image after, gets the image's name with it.
-      const tag = this.ref ?? image.tag;
-      return { repoTags: image.name && tag ? [`${image.name}:${tag}`] : [], refName: tag };
+      const tag = this.ref ?? target.tag;
+      const tags = [...(tag ? [tag] : []), ...extraTags(this.flags, tag, (t) => checkOciLayoutTag(t, `--tag ${t}`))];
+      return { repoTags: target.name ? tags.map((t) => `${target.name}:${t}`) : [], refNames: tags };
     }
     // With no NAME given, the image's own name and tag, so `docker load` tags it.
-    const nt = this.ref ? parseNameTag(this.ref, 'docker-archive') : image.name ? { name: image.name, tag: undefined } : undefined;
-    if (!nt) return { repoTags: [] };
-    const tag = nt.tag ?? image.tag ?? 'latest';
-    return { repoTags: [`${nt.name}:${tag}`], refName: tag };
+    const nt = this.ref ? parseNameTag(this.ref, 'docker-archive') : target.name ? { name: target.name, tag: undefined } : undefined;
+    if (!nt) {
+      if (this.flags.tags?.length) throw new UserError('USAGE', `${this.description}: --tag needs a name: write docker-archive:FILE:NAME[:TAG], or build the image with a name`);
+      return { repoTags: [], refNames: [] };
+    }
+    const tag = nt.tag ?? target.tag ?? 'latest';
+    const tags = [tag, ...extraTags(this.flags, tag, (t) => checkTag(t, `--tag ${t}`))];
+    return { repoTags: tags.map((t) => `${nt.name}:${t}`), refNames: tags };
   }
 
   async open(): Promise<Opened> {
@@ -79,12 +93,27 @@ export class ArchiveFileDestination implements ImageDestination {
   async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {
     const names = this.names(image);
     await this.archive!.finish(image, manifest, names);
+    return { ...(await this.done(names)), manifestDigest: manifest.digest, imageId: image.config.digest };
+  }
+
+  async commitChild(_image: ResolvedImage, manifest: BlobBytes): Promise<void> {
+    await this.archive!.putManifest(manifest);
+  }
+
+  async commitIndex(index: ResolvedIndex, bytes: BlobBytes): Promise<Committed> {
+    const names = this.names(index);
+    await this.archive!.finishIndex(bytes, names);
+    return { ...(await this.done(names)), manifestDigest: bytes.digest };
+  }
+
+  /** The archive complete: renamed into place. Its references, as skopeo would name them. */
+  private async done(names: ArchiveNames): Promise<Committed> {
     await this.writing;
     await rename(this.tmp, this.file).catch((e: unknown) => {
       throw fileError(e, this.file);
     });
-    const name = this.format === 'docker' ? names.repoTags[0] : names.refName;
-    return { reference: `${this.format}-archive:${this.file}${name ? ':' + name : ''}`, manifestDigest: manifest.digest, imageId: image.config.digest };
+    const refs = (this.format === 'docker' ? names.repoTags : names.refNames).map((n) => `${this.format}-archive:${this.file}:${n}`);
+    return { reference: refs[0] ?? `${this.format}-archive:${this.file}`, ...(refs.length > 1 ? { references: refs } : {}) };
   }
 
   async close(failure?: unknown): Promise<void> {
@@ -104,14 +133,16 @@ function splitFileRef(rest: string, transport: string): { file: string; ref?: st
   return { file, ref };
 }
 
-export const parseDockerArchiveDestination: TransportParser = (rest) => {
+export const parseDockerArchiveDestination: TransportParser = (rest, flags) => {
   const { file, ref } = splitFileRef(rest, 'docker-archive');
   if (ref !== undefined) parseNameTag(ref, 'docker-archive', `docker-archive:${rest}`); // fail early on a bad name
-  return new ArchiveFileDestination('docker', file, ref);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
+  return new ArchiveFileDestination('docker', file, ref, flags);
 };
 
-export const parseOciArchiveDestination: TransportParser = (rest) => {
+export const parseOciArchiveDestination: TransportParser = (rest, flags) => {
   const { file, ref } = splitFileRef(rest, 'oci-archive');
   if (ref !== undefined) checkOciLayoutTag(ref, `oci-archive:${rest}`);
-  return new ArchiveFileDestination('oci', file, ref);
+  for (const t of flags.tags ?? []) checkOciLayoutTag(t, `--tag ${t}`);
+  return new ArchiveFileDestination('oci', file, ref, flags);
 };

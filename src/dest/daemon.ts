@@ -6,16 +6,17 @@
 // prefix), never a service, and names normalised as skopeo does (`app` is docker.io/library/app).
 import { ARCHIVE_HEAD, ImageArchive } from '../archive/archive.js';
 import type { Measured } from '../util/measure.js';
-import { CopyAgain, type Blob, type Capabilities, type Committed, type ImageDestination, type Opened, type OpenOptions, type Reused } from '../copy/types.js';
+import { CopyAgain, isIndex, type Blob, type Capabilities, type Committed, type CopyTarget, type ImageDestination, type Opened, type OpenOptions, type Reused, type StepContext } from '../copy/types.js';
+import type { Platform } from '../image/platform.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import type { ConnectBackend, DaemonBackend } from '../daemon/backend.js';
 import { connectDocker } from '../daemon/docker.js';
 import { EarlyLoadRefused } from '../daemon/docker-api.js';
 import { layersToSkip } from '../daemon/layers.js';
 import { connectContainersStorage, connectPodman, type StorageSpec } from '../daemon/podman.js';
-import { InvalidReferenceError, parseNameTag, parseRegistryReference } from '../reference/reference.js';
+import { checkTag, InvalidReferenceError, parseNameTag, parseRegistryReference } from '../reference/reference.js';
 import { hasCode, UserError } from '../util/errors.js';
-import type { TransportParser } from './flags.js';
+import { extraTags, type CopyFlags, type TransportParser } from './flags.js';
 
 export class DaemonDestination implements ImageDestination {
   readonly capabilities: Capabilities = {
@@ -28,6 +29,8 @@ export class DaemonDestination implements ImageDestination {
     defaultCompression: 'none',
     followsImageCompression: false,
     needsSizeFirst: true,
+    // Of an index it takes the image for its own platform.
+    index: 'one',
   };
   readonly description: string;
   private backend: DaemonBackend | undefined;
@@ -51,13 +54,26 @@ export class DaemonDestination implements ImageDestination {
     /** As given; without one, the image's own tag. */
     readonly tag: string | undefined,
     private readonly connect: ConnectBackend,
+    private readonly flags: CopyFlags = {},
     /** How a name is written in the daemon (containers-storage: normalises as skopeo does). */
     private readonly normalise: (name: string) => string = (n) => n,
   ) {
     this.description = `${transport}:${name}${tag ? ':' + tag : ''}`;
   }
 
-  async open(image: ResolvedImage, opts: OpenOptions): Promise<Opened> {
+  /** The daemon's own platform, asked on a connection of its own (a load is not opened for it). */
+  async platform(ctx: StepContext): Promise<Platform> {
+    const backend = await this.connect({}, (m) => ctx.progress.info(m));
+    try {
+      return await backend.platform();
+    } finally {
+      await backend.close();
+    }
+  }
+
+  async open(target: CopyTarget, opts: OpenOptions): Promise<Opened> {
+    if (isIndex(target)) throw new Error(`${this.description} takes one image of an index, not the index`);
+    const image = target;
     if (!this.name && !image.name) throw new InvalidReferenceError(`${this.description}: the image has no name; give one, as in ${this.transport}:NAME:TAG`);
     this.loadName = this.normalise(this.name || image.name!);
     this.loadTag = this.tag ?? image.tag ?? 'latest';
@@ -92,7 +108,7 @@ export class DaemonDestination implements ImageDestination {
   async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {
     const backend = this.backend!;
     if (this.archive) {
-      const names = { repoTags: [this.ref], refName: this.loadTag };
+      const names = { repoTags: [this.ref], refNames: [this.loadTag] };
       try {
         await this.archive.finish(image, manifest, names);
         await this.loading;
@@ -109,9 +125,12 @@ export class DaemonDestination implements ImageDestination {
       throw new UserError('DAEMON_VERIFY_FAILED', `${backend.label} holds ${got.id} as ${this.ref}, expected ${image.config.digest} (or, in a containerd image store, ${image.manifest.digest})`);
     if (this.archive && this.omit.size > 0 && backend.complete && !(await backend.complete(got.id, this.ref)))
       throw new CopyAgain(`${backend.label} loaded ${this.ref} without the content of the ${this.omit.size} layer(s) left out (its image store does not list it); sending every layer`, false);
+    // --tag: the same image under more tags, once it is loaded and verified.
+    const more = extraTags(this.flags, this.loadTag, (t) => checkTag(t, `--tag ${t}`));
+    for (const t of more) await backend.tag(got.id, this.loadName, t);
     // The ID the daemon names the image by: the config digest, or the manifest digest in a
     // containerd image store.
-    return { reference: this.ref, imageId: got.id };
+    return { reference: this.ref, ...(more.length ? { references: [this.ref, ...more.map((t) => `${this.loadName}:${t}`)] } : {}), imageId: got.id };
   }
 
   /** A load worth doing again: refused without the layers the daemon was thought to hold, or refused on its early path. */
@@ -138,14 +157,16 @@ export class DaemonDestination implements ImageDestination {
   }
 }
 
-export const parseDockerDaemonDestination: TransportParser = (rest) => {
+export const parseDockerDaemonDestination: TransportParser = (rest, flags) => {
   const { name, tag } = parseNameTag(rest, 'docker-daemon');
-  return new DaemonDestination('docker-daemon', name, tag, connectDocker);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
+  return new DaemonDestination('docker-daemon', name, tag, connectDocker, flags);
 };
 
-export const parsePodmanDestination: TransportParser = (rest) => {
+export const parsePodmanDestination: TransportParser = (rest, flags) => {
   const { name, tag } = parseNameTag(rest, 'podman');
-  return new DaemonDestination('podman', name, tag, connectPodman);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
+  return new DaemonDestination('podman', name, tag, connectPodman, flags);
 };
 
 /** "[DRIVER@ROOT+RUNROOT:OPTIONS]" as containers/image's storage transport reads it (each part but ROOT optional). */
@@ -168,7 +189,7 @@ function parseStorageSpec(spec: string, context: string): StorageSpec {
  * written fully qualified, as skopeo writes it: `app:1` is docker.io/library/app:1, which is what
  * `podman run app:1` finds (where podman: would tag localhost/app:1).
  */
-export const parseContainersStorageDestination: TransportParser = (rest) => {
+export const parseContainersStorageDestination: TransportParser = (rest, flags) => {
   const context = `containers-storage:${rest}`;
   let storage: StorageSpec | undefined;
   let ref = rest;
@@ -186,5 +207,6 @@ export const parseContainersStorageDestination: TransportParser = (rest) => {
     return `${r.registry}/${r.repository}`;
   };
   const { name, tag } = ref ? parseNameTag(ref, 'containers-storage', context) : { name: '', tag: undefined };
-  return new DaemonDestination('containers-storage', name, tag, connectContainersStorage(storage), normalise);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
+  return new DaemonDestination('containers-storage', name, tag, connectContainersStorage(storage), flags, normalise);
 };

@@ -8,7 +8,7 @@
 // longshore writes no signatures.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Blob, Capabilities, Committed, ImageDestination, Opened, Reused } from '../copy/types.js';
+import { isIndex, type Blob, type Capabilities, type Committed, type CopyTarget, type ImageDestination, type Opened, type Reused } from '../copy/types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
 import { KnownBlobs } from '../image/known-blobs.js';
 import { digestHex } from '../util/digest.js';
@@ -34,6 +34,8 @@ export class DirDestination implements ImageDestination {
     defaultCompression: 'none',
     followsImageCompression: true,
     needsSizeFirst: false,
+    // One image per directory: of an index, the one for this machine's platform (or --platform's).
+    index: 'one',
   };
   readonly description: string;
   constructor(readonly dir: string) {
@@ -45,7 +47,8 @@ export class DirDestination implements ImageDestination {
   }
 
   /** Refuses a directory that holds something other than an image (as skopeo does), creates a new one. */
-  async open(): Promise<Opened> {
+  async open(target: CopyTarget): Promise<Opened> {
+    if (isIndex(target)) throw new Error(`${this.description} takes one image of an index, not the index`);
     let entries: string[];
     try {
       entries = await readdir(this.dir);
@@ -113,7 +116,8 @@ export class DirDestination implements ImageDestination {
 }
 
 /** dir:DIR; everything after "dir:" is the path, ":" included (there is no tag). */
-export const parseDirDestination: TransportParser = (rest) => {
+export const parseDirDestination: TransportParser = (rest, flags) => {
   if (!rest) throw new UserError('INVALID_REFERENCE', 'dir: needs a directory, as in dir:DIR');
+  if (flags.tags?.length) throw new UserError('USAGE', `dir:${rest}: a dir: directory holds one image under no tag; --tag does not apply`);
   return new DirDestination(rest);
 };

@@ -21,6 +21,18 @@ export interface CopyFlags {
   mountFrom?: string;
   /** Registry destinations: an image in the same registry whose compressed layers this push may reuse. */
   cacheFrom?: string;
+  /** --tag: more tags the image (or index) gets at the destination, after its first. */
+  tags?: string[];
+}
+
+/** The tags after the first (--tag), each checked by `check`, without repeats or the first itself. */
+export function extraTags(flags: CopyFlags, first: string | undefined, check: (tag: string) => void): string[] {
+  const out: string[] = [];
+  for (const t of flags.tags ?? []) {
+    check(t);
+    if (t !== first && !out.includes(t)) out.push(t);
+  }
+  return out;
 }
 
 /** Parses what follows "TRANSPORT:" into a destination; throws a UserError naming the bad part. */

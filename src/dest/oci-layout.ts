@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Blob, Capabilities, Committed, ImageDestination, Opened, Reused } from '../copy/types.js';
-import type { BlobBytes, ResolvedImage } from '../image/model.js';
+import type { BlobBytes, Descriptor, ResolvedImage, ResolvedIndex } from '../image/model.js';
 import { MEDIA_TYPE_OCI_INDEX } from '../image/media-types.js';
 import { digestHex } from '../util/digest.js';
 import type { Measured } from '../util/measure.js';
@@ -13,7 +13,7 @@ import { UserError } from '../util/errors.js';
 import { checkOciLayoutTag } from '../reference/reference.js';
 import { fileError, writeAtomically } from '../util/atomic.js';
 import { addImageBlobs, hasBlobFile as exists, putBlobFile, readBlobJson, reuseBlobFile } from './blob-files.js';
-import type { TransportParser } from './flags.js';
+import { extraTags, type CopyFlags, type TransportParser } from './flags.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -33,11 +33,13 @@ export class OciLayoutDestination implements ImageDestination {
     defaultCompression: 'none',
     followsImageCompression: true,
     needsSizeFirst: false,
+    index: 'all',
   };
   readonly description: string;
   constructor(
     readonly dir: string,
     readonly tag: string | undefined,
+    private readonly flags: CopyFlags = {},
   ) {
     this.description = `oci:${dir}${tag ? ':' + tag : ''}`;
   }
@@ -88,9 +90,28 @@ export class OciLayoutDestination implements ImageDestination {
   }
 
   async commit(image: ResolvedImage, manifest: BlobBytes): Promise<Committed> {
-    const tag = this.tag ?? image.tag;
-    const manifestFile = this.blobPath(manifest.digest);
-    if (!(await exists(manifestFile, manifest.size))) await writeAtomically(manifestFile, (tmp) => writeFile(tmp, manifest.bytes));
+    await this.writeBlob(manifest);
+    return this.name(manifest, image.tag);
+  }
+
+  async commitChild(_image: ResolvedImage, manifest: BlobBytes): Promise<void> {
+    await this.writeBlob(manifest);
+  }
+
+  async commitIndex(index: ResolvedIndex, bytes: BlobBytes): Promise<Committed> {
+    await this.writeBlob(bytes);
+    return this.name(bytes, index.tag);
+  }
+
+  private async writeBlob(b: BlobBytes): Promise<void> {
+    const file = this.blobPath(b.digest);
+    if (!(await exists(file, b.size))) await writeAtomically(file, (tmp) => writeFile(tmp, b.bytes));
+  }
+
+  /** index.json names the manifest (or image index) under the tag and --tag's, moving last. */
+  private async name(manifest: Descriptor, defaultTag: string | undefined): Promise<Committed> {
+    const first = this.tag ?? defaultTag;
+    const tags = [...(first ? [first] : []), ...extraTags(this.flags, first, (t) => checkOciLayoutTag(t, `--tag ${t}`))];
     const layoutFile = join(this.dir, 'oci-layout');
     await writeFile(layoutFile, JSON.stringify({ imageLayoutVersion: '1.0.0' })).catch((e: unknown) => {
       throw fileError(e, layoutFile);
@@ -104,22 +125,25 @@ export class OciLayoutDestination implements ImageDestination {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError('INVALID_LAYOUT', `${indexFile}: not an OCI index: ${(e as Error).message}`);
     }
-    const entry = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, ...(tag ? { annotations: { [REF_NAME]: tag } } : {}) };
-    index.manifests = index.manifests.filter((m) => (tag ? m.annotations?.[REF_NAME] !== tag : m.digest !== entry.digest));
-    index.manifests.push(entry);
+    const desc = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
+    const entries = tags.length ? tags.map((t) => ({ ...desc, annotations: { [REF_NAME]: t } })) : [desc];
+    index.manifests = index.manifests.filter((m) => (tags.length ? !tags.includes(m.annotations?.[REF_NAME] as string) : m.digest !== desc.digest));
+    index.manifests.push(...entries);
     await writeAtomically(indexFile, (tmp) => writeFile(tmp, JSON.stringify(index)));
-    return { reference: `oci:${this.dir}${tag ? ':' + tag : ''}`, manifestDigest: manifest.digest };
+    const refs = tags.length ? tags.map((t) => `oci:${this.dir}:${t}`) : [`oci:${this.dir}`];
+    return { reference: refs[0], ...(refs.length > 1 ? { references: refs } : {}), manifestDigest: manifest.digest };
   }
 
   async close(): Promise<void> {}
 }
 
 /** DIR[:TAG]; the directory itself may not contain ':', as in containers/image. */
-export const parseOciLayoutDestination: TransportParser = (rest) => {
+export const parseOciLayoutDestination: TransportParser = (rest, flags) => {
   const i = rest.lastIndexOf(':');
   const path = i <= 0 ? rest : rest.slice(0, i);
   const tag = i <= 0 ? undefined : rest.slice(i + 1);
   if (!path) throw new UserError('INVALID_REFERENCE', 'oci: needs a directory, as in oci:DIR[:TAG]');
   if (tag !== undefined) checkOciLayoutTag(tag, `oci:${rest}`);
-  return new OciLayoutDestination(path, tag);
+  for (const t of flags.tags ?? []) checkOciLayoutTag(t, `--tag ${t}`);
+  return new OciLayoutDestination(path, tag, flags);
 };

@@ -7,20 +7,20 @@
 // registry holds: the images under the tag being pushed and under --cache-from, and the record of
 // earlier pushes kept in the repository (blob-map.ts); each candidate is confirmed with a HEAD.
 import { Readable } from 'node:stream';
-import type { Blob, Capabilities, Committed, ImageDestination, Opened, PutEvents, Reused, StepContext } from '../copy/types.js';
+import { isIndex, type Blob, type Capabilities, type Committed, type CopyTarget, type ImageDestination, type Opened, type PutEvents, type Reused, type StepContext } from '../copy/types.js';
 import { KnownBlobs, pairsFromImage, type KnownBlob } from '../image/known-blobs.js';
-import { COMPRESSOR_ANNOTATION, IMAGE_MANIFEST_TYPES, MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST } from '../image/media-types.js';
-import type { BlobBytes, ResolvedImage } from '../image/model.js';
+import { COMPRESSOR_ANNOTATION, IMAGE_MANIFEST_TYPES, INDEX_TYPES, MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_DOCKER_LIST } from '../image/media-types.js';
+import type { BlobBytes, ResolvedImage, ResolvedIndex } from '../image/model.js';
 import { RepositoryApi } from '../registry/api.js';
 import { mergeBlobMap, readBlobMap, writeBlobMap, type BlobMap } from '../registry/blob-map.js';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential } from '../registry/credentials.js';
-import { formatReference, parseName, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
+import { checkTag, formatReference, parseName, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
 import { pushBlob, type UploadModes } from '../registry/upload.js';
 import { debugEnabled } from '../util/debug.js';
 import { UserError } from '../util/errors.js';
 import { measuring, type Measured } from '../util/measure.js';
-import type { CopyFlags, TransportParser } from './flags.js';
+import { extraTags, type CopyFlags, type TransportParser } from './flags.js';
 
 /**
  * The repository (same registry) a blob can be mounted from: the blob's own source (a base-image
@@ -41,7 +41,9 @@ interface Candidate extends KnownBlob {
   repository: string;
 }
 
-const IMAGE_ACCEPT = [MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST].join(', ');
+const IMAGE_ACCEPT = [MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_DOCKER_LIST].join(', ');
+/** Of an index under a tag, the images read for their compressed layers. */
+const MAX_INDEX_IMAGES = 16;
 
 export class RegistryDestination implements ImageDestination {
   readonly capabilities: Capabilities = {
@@ -53,6 +55,8 @@ export class RegistryDestination implements ImageDestination {
     defaultCompression: 'gzip',
     followsImageCompression: true,
     needsSizeFirst: false,
+    // Every image of an index, by digest, then the index under the tag.
+    index: 'all',
   };
   readonly description: string;
   private client: RegistryClient | undefined;
@@ -75,20 +79,21 @@ export class RegistryDestination implements ImageDestination {
     this.description = `docker://${formatReference(ref, ref.tag)}${ref.digest ? '@' + ref.digest : ''}`;
   }
 
-  private tag(image: ResolvedImage): string | undefined {
-    return this.ref.digest ? undefined : (this.ref.tag ?? image.tag ?? 'latest');
+  private tag(target: CopyTarget): string | undefined {
+    return this.ref.digest ? undefined : (this.ref.tag ?? target.tag ?? 'latest');
   }
 
-  async open(image: ResolvedImage): Promise<Opened> {
+  async open(target: CopyTarget): Promise<Opened> {
     const ref = this.ref;
-    if (ref.digest && ref.digest !== image.manifest.digest) {
-      throw new UserError('DIGEST_MISMATCH', `${this.description}: the image's manifest is ${image.manifest.digest}, not ${ref.digest}`);
+    const digest = isIndex(target) ? target.index.digest : target.manifest.digest;
+    if (ref.digest && ref.digest !== digest) {
+      throw new UserError('DIGEST_MISMATCH', `${this.description}: the ${isIndex(target) ? 'image index' : "image's manifest"} is ${digest}, not ${ref.digest}`);
     }
     const credential = await resolveCredential(ref.registry, ref.repository, this.flags);
     this.client = new RegistryClient({ ref, credential, tlsVerify: this.flags.tlsVerify, caCert: this.flags.caCert, debug: debugEnabled() });
     await this.client.ping();
     this.api = new RepositoryApi(this.client, ref.repository);
-    this.tagNow = this.tag(image);
+    this.tagNow = this.tag(target);
     return {};
   }
 
@@ -101,17 +106,23 @@ export class RegistryDestination implements ImageDestination {
   private knownBlobs(): Promise<{ blobs: KnownBlobs; record: BlobMap }> {
     return (this.known ??= (async () => {
       const api = this.api!;
-      const fromImage = async (repoApi: RepositoryApi, reference: string | undefined): Promise<Candidate[]> => {
+      // The image under a reference, or each image of the index there.
+      const fromImage = async (repoApi: RepositoryApi, reference: string | undefined, nested = false): Promise<Candidate[]> => {
         if (!reference) return [];
         try {
           const m = await repoApi.getManifest(reference, IMAGE_ACCEPT);
+          if (m && !nested && INDEX_TYPES.has(m.mediaType)) {
+            const list = (JSON.parse(m.bytes.toString('utf8')) as { manifests?: { digest?: unknown }[] }).manifests ?? [];
+            const digests = list.map((e) => e.digest).filter((d): d is string => typeof d === 'string').slice(0, MAX_INDEX_IMAGES);
+            return (await Promise.all(digests.map((d) => fromImage(repoApi, d, true)))).flat();
+          }
           if (!m || !IMAGE_MANIFEST_TYPES.has(m.mediaType)) return [];
           const manifest = JSON.parse(m.bytes.toString('utf8')) as { config?: { digest?: string } };
           if (!manifest.config?.digest) return [];
           const config = JSON.parse((await repoApi.getBlobBytes(manifest.config.digest)).toString('utf8')) as unknown;
           return pairsFromImage(manifest, config).map((k) => ({ ...k, repository: repoApi.repository }));
         } catch (e) {
-          if (e instanceof UserError) return [];
+          if (e instanceof UserError || e instanceof SyntaxError) return [];
           throw e;
         }
       };
@@ -178,12 +189,30 @@ export class RegistryDestination implements ImageDestination {
     return held;
   }
 
-  async commit(image: ResolvedImage, manifest: BlobBytes, ctx: StepContext): Promise<Committed> {
+  async commit(_image: ResolvedImage, manifest: BlobBytes, ctx: StepContext): Promise<Committed> {
+    return this.name(manifest, ctx);
+  }
+
+  /** An image of an index: its manifest by digest, present, under no tag. */
+  async commitChild(_image: ResolvedImage, manifest: BlobBytes): Promise<void> {
+    await this.api!.putManifest(manifest.digest, manifest.bytes, manifest.mediaType);
+  }
+
+  /** The index, once every image of it is present: the tag moves here. */
+  async commitIndex(_index: ResolvedIndex, bytes: BlobBytes, ctx: StepContext): Promise<Committed> {
+    return this.name(bytes, ctx);
+  }
+
+  /** The manifest (or index) under the tag, then under --tag's, each a PUT of the same bytes; then the record. */
+  private async name(manifest: BlobBytes, ctx: StepContext): Promise<Committed> {
     const ref = this.ref;
     const tag = this.tagNow;
     const digest = await this.api!.putManifest(tag ?? manifest.digest, manifest.bytes, manifest.mediaType);
+    const more = extraTags(this.flags, tag, (t) => checkTag(t, `--tag ${t}`));
+    for (const t of more) await this.api!.putManifest(t, manifest.bytes, manifest.mediaType);
     if (this.pushed.length > 0) await this.updateRecord(ctx);
-    return { reference: tag ? formatReference(ref, tag) : `${formatReference(ref)}@${digest}`, manifestDigest: digest };
+    const first = tag ? formatReference(ref, tag) : `${formatReference(ref)}@${digest}`;
+    return { reference: first, ...(more.length ? { references: [first, ...more.map((t) => formatReference(ref, t))] } : {}), manifestDigest: digest };
   }
 
   /** The record of compressed blobs, with this push's first; a failure costs later pushes a compression, not this one. */
@@ -222,6 +251,7 @@ function parseCacheFrom(value: string, ref: RegistryReference): RegistryReferenc
 
 export const parseRegistryDestination: TransportParser = (rest, flags) => {
   if (flags.mountFrom) parseName(flags.mountFrom, `--mount-from ${flags.mountFrom}`);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
   const ref = parseRegistryReference(rest);
   return new RegistryDestination(ref, flags, flags.cacheFrom ? parseCacheFrom(flags.cacheFrom, ref) : undefined);
 };

@@ -3,15 +3,17 @@ import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { basename } from 'node:path';
-import type { ImageFile, LayerContent, LayerRecord } from './schema.js';
+import { imagePlatform, type ImageFile, type LayerContent, type LayerRecord, type LoadedIndex } from './schema.js';
 import {
   MEDIA_TYPE_DOCKER_LAYER_GZIP,
   MEDIA_TYPE_DOCKER_LAYER_TAR,
   MEDIA_TYPE_LAYER_GZIP,
   MEDIA_TYPE_LAYER_TAR,
   MEDIA_TYPE_OCI_CONFIG,
+  MEDIA_TYPE_OCI_INDEX,
   MEDIA_TYPE_OCI_MANIFEST,
 } from './media-types.js';
+import type { Platform } from './platform.js';
 import { explainMismatch, VerifyingStream, type Fingerprint } from './verify.js';
 import { sha256 } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
@@ -61,7 +63,46 @@ export interface ResolvedImage {
   compression?: ImageFile['compression'];
   /** The OCI image config document, as serialised in config.bytes. */
   configDocument: Record<string, unknown>;
+  /** The platform of its config (os, architecture, variant). */
+  platform: Platform;
+  /** The manifest's annotations (the image JSON's, then those given at copy time). */
+  annotations?: Record<string, string>;
 }
+
+/** An image as an index lists it: its manifest, and the platform. */
+export interface IndexEntry extends Descriptor {
+  platform: Platform;
+}
+
+/** The OCI image index over these manifests, in this order: the same entries give the same bytes. */
+export function imageIndex(entries: readonly IndexEntry[], annotations?: Record<string, string>): BlobBytes {
+  const doc = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_OCI_INDEX,
+    manifests: entries.map((m) => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: indexPlatform(m.platform) })),
+    ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
+  };
+  const bytes = canonical(doc);
+  return { mediaType: doc.mediaType, digest: sha256(bytes), size: bytes.length, bytes };
+}
+
+/** An image index (buildImageIndex): one image per platform, under one name. */
+export interface ResolvedIndex {
+  /** Where it came from (the index JSON path), for messages. */
+  source: string;
+  name?: string;
+  tag?: string;
+  /** Its images, in the index's order. */
+  images: ResolvedImage[];
+  annotations?: Record<string, string>;
+  /** The index listing the images' manifests as stored (uncompressed layers). */
+  index: BlobBytes;
+  /** The index listing these manifests instead (the same count, in order): as they went. */
+  indexFor(manifests: readonly Descriptor[]): BlobBytes;
+}
+
+/** What `copy` and `inspect` take: an image JSON or an index JSON. */
+export type ResolvedSource = { kind: 'image'; image: ResolvedImage } | { kind: 'index'; index: ResolvedIndex };
 
 /**
  * What the model needs of the tar writer (src/tar/writer.ts), handed in by whoever resolves an
@@ -145,6 +186,14 @@ const canonical = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 export interface ResolveOptions {
   /** Loads the tar writer that regenerates layers (src/tar/writer.ts). */
   tarWriter: () => Promise<LayerTarWriter>;
+  /** Annotations added at copy time (`copy --annotation`), over the image JSON's own. */
+  annotations?: Record<string, string>;
+}
+
+/** `base` with `extra` over it; undefined when both are empty (no "annotations" key then). */
+function mergeAnnotations(base: Record<string, string> | undefined, extra: Record<string, string> | undefined): Record<string, string> | undefined {
+  const out = { ...base, ...extra };
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** The image of an image JSON (`file`, parsed as `img`): config and manifest bytes, and its layers. */
@@ -167,12 +216,14 @@ export function resolveImage(file: string, img: ImageFile, opts: ResolveOptions)
     bytes: configBytes,
   };
   const layers = img.layers.map((rec) => layerBlob(rec, opts.tarWriter));
+  const annotations = mergeAnnotations(img.annotations, opts.annotations);
   const manifestFor = (list: readonly ManifestLayer[]): BlobBytes => {
     const doc = {
       schemaVersion: 2,
       mediaType: MEDIA_TYPE_OCI_MANIFEST,
       config: { mediaType: config.mediaType, digest: config.digest, size: config.size },
       layers: list.map((l) => ({ mediaType: ociLayerType(l.mediaType), digest: l.digest, size: l.size, ...(l.annotations ? { annotations: l.annotations } : {}) })),
+      ...(annotations ? { annotations } : {}),
     };
     const bytes = canonical(doc);
     return { mediaType: doc.mediaType, digest: sha256(bytes), size: bytes.length, bytes };
@@ -190,8 +241,36 @@ export function resolveImage(file: string, img: ImageFile, opts: ResolveOptions)
     layers,
     ...(img.compression ? { compression: img.compression } : {}),
     configDocument,
+    platform: imagePlatform(img),
+    ...(annotations ? { annotations } : {}),
   };
 }
+
+/**
+ * The index of an index JSON (`file`, parsed as `loaded`): its images resolved (copy-time
+ * annotations go to the index, not to its images), and the OCI index listing their manifests,
+ * each with its platform.
+ */
+export function resolveIndex(file: string, loaded: LoadedIndex, opts: ResolveOptions): ResolvedIndex {
+  const images = loaded.images.map((c) => resolveImage(c.path, c.file, { tarWriter: opts.tarWriter }));
+  const annotations = mergeAnnotations(loaded.file.annotations, opts.annotations);
+  const indexFor = (list: readonly Descriptor[]): BlobBytes => {
+    if (list.length !== images.length) throw new Error(`an index needs ${images.length} manifests, got ${list.length}`);
+    return imageIndex(list.map((m, i) => ({ ...m, platform: images[i].platform })), annotations);
+  };
+  return {
+    source: file,
+    name: loaded.file.name,
+    tag: loaded.file.tag ?? defaultTag(file),
+    images,
+    ...(annotations ? { annotations } : {}),
+    index: indexFor(images.map((i) => i.manifest)),
+    indexFor,
+  };
+}
+
+/** An index entry's platform, in the image-spec's key order. */
+export const indexPlatform = (p: Platform): Platform => ({ architecture: p.architecture, os: p.os, ...(p.variant ? { variant: p.variant } : {}) });
 
 /** As in nix2container: with no tag given, the tag is the hash part of the image's store path. */
 export function defaultTag(file: string): string | undefined {

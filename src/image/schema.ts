@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isDigest } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
 import { COMPRESSIONS, type Compression } from './media-types.js';
+import { platformString, samePlatform, type Platform } from './platform.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -102,6 +103,29 @@ export interface ImageFile {
    * remaining layer.
    */
   baseHistory?: LayerRecord['history'][];
+  /** The manifest's annotations (buildImage's `annotations`), not the config's labels. */
+  annotations?: Record<string, string>;
+}
+
+/** What marks an index JSON (a buildImageIndex output) apart from an image JSON. */
+export const INDEX_KIND = 'longshore-image-index';
+
+/** The index JSON: images of one name for several platforms, pushed as one OCI image index. */
+export interface IndexFile {
+  version: number;
+  kind: typeof INDEX_KIND;
+  name?: string;
+  tag?: string;
+  /** The index's annotations (buildImageIndex's `annotations`). */
+  annotations?: Record<string, string>;
+  /** The image JSONs of its images, in the index's order. */
+  images: string[];
+}
+
+/** An index JSON with its images' JSONs read and checked: one image per platform. */
+export interface LoadedIndex {
+  file: IndexFile;
+  images: { path: string; file: ImageFile; platform: Platform }[];
 }
 
 type Obj = Record<string, unknown>;
@@ -178,8 +202,59 @@ function parseCompression(file: string, v: unknown): { type: Compression; level?
   return { type: v.type as Compression, ...(v.level !== undefined ? { level: v.level as number } : {}) };
 }
 
+/** An annotations map: string keys to string values. */
+export function parseAnnotations(file: string, where: string, v: unknown): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObj(v) || Object.values(v).some((x) => typeof x !== 'string')) fail(file, where, 'expected an object of strings');
+  return Object.keys(v).length ? (v as Record<string, string>) : undefined;
+}
+
 export function loadImageFile(file: string): ImageFile {
+  return parseImageFile(file, readJson(file));
+}
+
+/** The platform an image JSON is for. */
+export const imagePlatform = (img: Pick<ImageFile, 'os' | 'arch' | 'variant'>): Platform => ({ os: img.os, architecture: img.arch, ...(img.variant ? { variant: img.variant } : {}) });
+
+/**
+ * An index JSON (a buildImageIndex output) and the image JSONs it names, each read and checked;
+ * two images for one platform are an error naming both.
+ */
+export function parseIndexFile(file: string, v: Obj, readImage: (path: string) => ImageFile = loadImageFile): LoadedIndex {
+  if (v.version !== FORMAT_VERSION) fail(file, 'version', `unsupported format version ${JSON.stringify(v.version)}; rebuild with this longshore`);
+  if (!Array.isArray(v.images) || v.images.length === 0 || v.images.some((p) => typeof p !== 'string'))
+    fail(file, 'images', 'expected a non-empty list of image JSON paths (buildImage outputs)');
+  for (const k of ['name', 'tag'] as const) if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') fail(file, k, 'expected a string');
+  const annotations = parseAnnotations(file, 'annotations', v.annotations);
+  const index: IndexFile = {
+    version: FORMAT_VERSION,
+    kind: INDEX_KIND,
+    ...(typeof v.name === 'string' ? { name: v.name } : {}),
+    ...(typeof v.tag === 'string' ? { tag: v.tag } : {}),
+    ...(annotations ? { annotations } : {}),
+    images: v.images as string[],
+  };
+  const images: LoadedIndex['images'] = [];
+  index.images.forEach((path, i) => {
+    const img = readImage(path);
+    const platform = imagePlatform(img);
+    const twin = images.findIndex((o) => samePlatform(o.platform, platform));
+    if (twin >= 0)
+      throw new UserError('PLATFORM_CONFLICT', `${file}: images[${twin}] ${images[twin].path} and images[${i}] ${path} are both for ${platformString(platform)}; an index holds one image per platform`);
+    images.push({ path, file: img, platform });
+  });
+  return { file: index, images };
+}
+
+/** An image JSON or an index JSON, told apart by the index's "kind", each parsed and checked once. */
+export function loadImageOrIndex(file: string, readImage?: (path: string) => ImageFile): { kind: 'image'; image: ImageFile } | { kind: 'index'; index: LoadedIndex } {
   const v = readJson(file);
+  if (isObj(v) && v.kind === INDEX_KIND) return { kind: 'index', index: parseIndexFile(file, v, readImage) };
+  return { kind: 'image', image: parseImageFile(file, v) };
+}
+
+function parseImageFile(file: string, v: unknown): ImageFile {
+  if (isObj(v) && v.kind === INDEX_KIND) fail(file, 'kind', 'this is an index JSON (a buildImageIndex output), where an image JSON (a buildImage output) is needed');
   if (!isObj(v) || !Array.isArray(v.layers) || !isObj(v.config))
     fail(file, 'top level', 'expected an image JSON (a buildImage output) with "config" and "layers"');
   if (v.version !== FORMAT_VERSION) fail(file, 'version', `unsupported format version ${JSON.stringify(v.version)}; rebuild with this longshore`);
@@ -196,5 +271,6 @@ export function loadImageFile(file: string): ImageFile {
     layers: v.layers.map((l, i) => parseLayerRecord(file, `layers[${i}]`, l)),
     baseHistory: Array.isArray(v.baseHistory) ? (v.baseHistory as ImageFile['baseHistory']) : undefined,
     ...(v.compression !== undefined ? { compression: parseCompression(file, v.compression) } : {}),
+    ...(parseAnnotations(file, 'annotations', v.annotations) ? { annotations: parseAnnotations(file, 'annotations', v.annotations) } : {}),
   };
 }

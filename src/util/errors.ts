@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'LAYER_CONFLICT' // two sources put different entries at one path of a layer
   | 'LAYER_CONTENT' // an entry a layer cannot hold (file type, name, declared entry)
   | 'TOO_MANY_LAYERS' // more layers than Docker runs
-  | 'PLATFORM_MISMATCH' // a base image or index entry for another platform
+  | 'PLATFORM_MISMATCH' // a base image or index entry for another platform; an index without an image for the platform asked (or a daemon's)
+  | 'PLATFORM_CONFLICT' // two images for one platform, where an index holds one per platform
   | 'UNSUPPORTED_MEDIA_TYPE' // a manifest or layer type longshore cannot use
   | 'CREDENTIALS' // a credential source that cannot be read or used
   | 'CA_CERT' // an unreadable --ca-cert

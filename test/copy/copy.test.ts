@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chooseEncoding } from '../../src/copy/copy.js';
 import type { Capabilities } from '../../src/copy/types.js';
 
-const registry: Capabilities = { reuse: 'probe', serial: false, putAction: 'uploaded', configBeside: true, compressions: ['gzip', 'zstd', 'none'], defaultCompression: 'gzip', followsImageCompression: true, needsSizeFirst: false };
+const registry: Capabilities = { reuse: 'probe', serial: false, putAction: 'uploaded', configBeside: true, compressions: ['gzip', 'zstd', 'none'], defaultCompression: 'gzip', followsImageCompression: true, needsSizeFirst: false, index: 'all' };
 const daemon: Capabilities = { ...registry, reuse: 'inventory', serial: true, compressions: ['none', 'gzip'], defaultCompression: 'none', followsImageCompression: false, needsSizeFirst: true };
 const dockerArchive: Capabilities = { ...daemon, followsImageCompression: true };
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FORMAT_VERSION, loadImageFile, loadLayersFile, parseLayerRecord } from '../../src/image/schema.js';
+import { FORMAT_VERSION, INDEX_KIND, loadImageFile, loadImageOrIndex, loadLayersFile, parseLayerRecord } from '../../src/image/schema.js';
+import { resolveIndex } from '../../src/image/model.js';
 import { UserError } from '../../src/util/errors.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -109,5 +110,51 @@ describe('loadLayersFile', () => {
     fails(() => loadLayersFile(file({ version: 1, layers: [], base: { ...base, history: {} } })), /: base: expected \{reference, manifestDigest, os, architecture, config, history\}/);
     fails(() => loadLayersFile(file({ version: 1, layers: [], base: { ...base, os: undefined } })), /: base: expected/);
     fails(() => loadLayersFile(file({ version: 1, layers: [{}] })), /: layers\[0\]\.digest: expected "sha256:<64 hex>", got undefined$/);
+  });
+});
+
+describe('index JSON', () => {
+  const image = (arch: string, extra: Record<string, unknown> = {}) => file({ version: FORMAT_VERSION, name: 'app', arch, os: 'linux', created: '1970-01-01T00:00:01Z', config: {}, layers: [record()], ...extra });
+  const index = (images: string[], extra: Record<string, unknown> = {}) => file({ version: FORMAT_VERSION, kind: INDEX_KIND, name: 'app', images, ...extra });
+  const tarWriter = () => Promise.reject(new Error('no layers are made here'));
+
+  test('names its images; each is read and checked, with its platform', () => {
+    const a = image('amd64');
+    const b = image('arm64', { variant: 'v8', annotations: { x: 'y' } });
+    const got = loadImageOrIndex(index([a, b], { tag: 'v1', annotations: { 'org.opencontainers.image.revision': 'abc' } }));
+    assert.equal(got.kind, 'index');
+    if (got.kind !== 'index') return;
+    assert.deepEqual(got.index.file.annotations, { 'org.opencontainers.image.revision': 'abc' });
+    assert.deepEqual(got.index.images.map((i) => i.platform), [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }]);
+    assert.deepEqual(got.index.images[1].file.annotations, { x: 'y' });
+    const r = resolveIndex('ix.json', got.index, { tarWriter, annotations: { extra: '1' } });
+    const doc = JSON.parse(r.index.bytes.toString()) as { manifests: { digest: string; platform: unknown }[]; annotations: Record<string, string> };
+    assert.deepEqual(doc.manifests.map((m) => m.digest), r.images.map((i) => i.manifest.digest));
+    assert.deepEqual(doc.manifests[1].platform, { architecture: 'arm64', os: 'linux', variant: 'v8' });
+    assert.deepEqual(doc.annotations, { 'org.opencontainers.image.revision': 'abc', extra: '1' }, 'copy-time annotations go to the index');
+    assert.deepEqual(JSON.parse(r.images[1].manifest.bytes.toString()).annotations, { x: 'y' }, "an image keeps its own");
+    assert.equal(JSON.parse(r.images[0].manifest.bytes.toString()).annotations, undefined, 'no annotations: no key, the manifest as before');
+    // The same inputs, the same bytes.
+    assert.equal(resolveIndex('ix.json', got.index, { tarWriter, annotations: { extra: '1' } }).index.digest, r.index.digest);
+  });
+
+  test('an image JSON is an image; an index where an image is needed is named as such', () => {
+    assert.equal(loadImageOrIndex(image('amd64')).kind, 'image');
+    fails(() => loadImageFile(index([image('amd64')])), /this is an index JSON \(a buildImageIndex output\)/);
+  });
+
+  test('two images for one platform are an error naming both', () => {
+    const a = image('arm64');
+    const b = image('arm64', { variant: 'v8' });
+    assert.throws(
+      () => loadImageOrIndex(index([image('amd64'), a, b])),
+      (e: unknown) => e instanceof UserError && e.code === 'PLATFORM_CONFLICT' && e.message.includes(`images[1] ${a} and images[2] ${b} are both for linux/arm64/v8`),
+    );
+  });
+
+  test('no images, bad annotations, a missing version fail, naming the place', () => {
+    fails(() => loadImageOrIndex(index([])), /images: expected a non-empty list/);
+    fails(() => loadImageOrIndex(index([image('amd64')], { annotations: { a: 1 } })), /annotations: expected an object of strings/);
+    fails(() => loadImageOrIndex(index([image('amd64')], { version: 7 })), /version: unsupported format version 7/);
   });
 });

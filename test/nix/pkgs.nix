@@ -7,10 +7,13 @@
 { node ? "/usr/bin/node"
 , dist ? ../../dist
 , busyboxBinary ? /bin/busybox
+  # Debian's busybox-static for arm64, unpacked by scripts/setup.sh (read only when an arm64 image uses it).
+, busyboxArm64Binary ? ../../.tools/busybox-arm64/bin/busybox
 , system ? builtins.currentSystem
 }:
 let
   bbFile = builtins.path { path = busyboxBinary; name = "busybox-static-binary"; };
+  bbArm64File = builtins.path { path = busyboxArm64Binary; name = "busybox-static-binary-arm64"; };
 
   # The host's /bin/sh only unpacks busybox; everything after runs on busybox alone.
   busybox = derivation {
@@ -59,6 +62,17 @@ let
 
   hello = writeShellScriptBin "hello" ''echo "Hello, world!"'';
 
+  # arm64 content built on this machine (the build only copies files): what nixpkgs'
+  # pkgsCross.aarch64-multiplatform gives by cross-compiling. Its applet links are the host
+  # busybox's list (the same Debian version), since an arm64 binary cannot list them here.
+  busyboxArm64 = runCommand "busybox-aarch64" { } ''
+    mkdir -p $out/bin
+    cp ${bbArm64File} $out/bin/busybox
+    chmod 0555 $out/bin/busybox
+    for a in $(busybox --list); do [ "$a" = busybox ] || ln -s busybox $out/bin/$a; done
+  '';
+  pkgsCross.aarch64-multiplatform = { busybox = busyboxArm64; };
+
   # The host's nix-store and sqlite3, for initializeNixDatabase (builds run without a sandbox).
   hostTool = name: tool: runCommand name { } "mkdir -p $out/bin; ln -s ${tool} $out/bin/";
   nix = hostTool "host-nix" "/usr/bin/nix-store";
@@ -72,6 +86,6 @@ let
   longshore = import ../../nix/package.nix { inherit runCommand nodejs runtimeShell dist; };
 in
 {
-  inherit busybox runCommand writeText writeShellScriptBin buildEnv hello longshore nodejs runtimeShell system nix sqlite;
+  inherit busybox runCommand writeText writeShellScriptBin buildEnv hello longshore nodejs runtimeShell system nix sqlite pkgsCross;
   stdenv.hostPlatform.system = system;
 }

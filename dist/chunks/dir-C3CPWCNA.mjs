@@ -3,11 +3,12 @@ import {
   DIR_VERSION,
   DirDestination,
   parseDirDestination
-} from "./chunk-UL4TJG2Q.mjs";
-import "./chunk-UNAYW2DD.mjs";
-import "./chunk-KMF2HFYC.mjs";
+} from "./chunk-YF5SJCFO.mjs";
+import "./chunk-CFVBUFOL.mjs";
+import "./chunk-AEDLIB2P.mjs";
 import "./chunk-ERSFCDHN.mjs";
-import "./chunk-CIGM6B6C.mjs";
+import "./chunk-BWZXFGLC.mjs";
+import "./chunk-AYVEAJJV.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 export {

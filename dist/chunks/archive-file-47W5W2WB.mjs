@@ -4,13 +4,20 @@ import {
 } from "./chunk-ERSFCDHN.mjs";
 import {
   ImageArchive
-} from "./chunk-KA44EAXD.mjs";
+} from "./chunk-3VO7PKA4.mjs";
+import {
+  extraTags
+} from "./chunk-ZZT7JNPV.mjs";
 import "./chunk-U7P74N4L.mjs";
 import {
   checkOciLayoutTag,
+  checkTag,
   parseNameTag
 } from "./chunk-JO7HQLJM.mjs";
-import "./chunk-CIGM6B6C.mjs";
+import {
+  hostPlatform
+} from "./chunk-477LFGEH.mjs";
+import "./chunk-AYVEAJJV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
@@ -22,10 +29,11 @@ import { rename, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 var ArchiveFileDestination = class {
-  constructor(format, file, ref) {
+  constructor(format, file, ref, flags = {}) {
     this.format = format;
     this.file = file;
     this.ref = ref;
+    this.flags = flags;
     this.description = `${format}-archive:${file}${ref ? ":" + ref : ""}`;
     this.capabilities = {
       reuse: "none",
@@ -36,26 +44,38 @@ var ArchiveFileDestination = class {
       compressions: format === "oci" ? ["none", "gzip", "zstd"] : ["none", "gzip"],
       defaultCompression: "none",
       followsImageCompression: true,
-      needsSizeFirst: true
+      needsSizeFirst: true,
+      // An OCI layout holds an index; docker-archive's manifest.json, one image per platform.
+      index: format === "oci" ? "all" : "one"
     };
   }
   format;
   file;
   ref;
+  flags;
   capabilities;
   description;
   archive;
   writing;
   tmp = "";
-  names(image) {
+  /** docker-archive: the image of an index for this machine's platform (`docker load` here), unless --platform. */
+  async platform() {
+    return hostPlatform();
+  }
+  names(target) {
     if (this.format === "oci") {
-      const tag2 = this.ref ?? image.tag;
-      return { repoTags: image.name && tag2 ? [`${image.name}:${tag2}`] : [], refName: tag2 };
+      const tag2 = this.ref ?? target.tag;
+      const tags2 = [...tag2 ? [tag2] : [], ...extraTags(this.flags, tag2, (t) => checkOciLayoutTag(t, `--tag ${t}`))];
+      return { repoTags: target.name ? tags2.map((t) => `${target.name}:${t}`) : [], refNames: tags2 };
     }
-    const nt = this.ref ? parseNameTag(this.ref, "docker-archive") : image.name ? { name: image.name, tag: void 0 } : void 0;
-    if (!nt) return { repoTags: [] };
-    const tag = nt.tag ?? image.tag ?? "latest";
-    return { repoTags: [`${nt.name}:${tag}`], refName: tag };
+    const nt = this.ref ? parseNameTag(this.ref, "docker-archive") : target.name ? { name: target.name, tag: void 0 } : void 0;
+    if (!nt) {
+      if (this.flags.tags?.length) throw new UserError("USAGE", `${this.description}: --tag needs a name: write docker-archive:FILE:NAME[:TAG], or build the image with a name`);
+      return { repoTags: [], refNames: [] };
+    }
+    const tag = nt.tag ?? target.tag ?? "latest";
+    const tags = [tag, ...extraTags(this.flags, tag, (t) => checkTag(t, `--tag ${t}`))];
+    return { repoTags: tags.map((t) => `${nt.name}:${t}`), refNames: tags };
   }
   async open() {
     this.tmp = `${this.file}.tmp-${randomBytes(6).toString("hex")}`;
@@ -79,12 +99,24 @@ var ArchiveFileDestination = class {
   async commit(image, manifest) {
     const names = this.names(image);
     await this.archive.finish(image, manifest, names);
+    return { ...await this.done(names), manifestDigest: manifest.digest, imageId: image.config.digest };
+  }
+  async commitChild(_image, manifest) {
+    await this.archive.putManifest(manifest);
+  }
+  async commitIndex(index, bytes) {
+    const names = this.names(index);
+    await this.archive.finishIndex(bytes, names);
+    return { ...await this.done(names), manifestDigest: bytes.digest };
+  }
+  /** The archive complete: renamed into place. Its references, as skopeo would name them. */
+  async done(names) {
     await this.writing;
     await rename(this.tmp, this.file).catch((e) => {
       throw fileError(e, this.file);
     });
-    const name = this.format === "docker" ? names.repoTags[0] : names.refName;
-    return { reference: `${this.format}-archive:${this.file}${name ? ":" + name : ""}`, manifestDigest: manifest.digest, imageId: image.config.digest };
+    const refs = (this.format === "docker" ? names.repoTags : names.refNames).map((n) => `${this.format}-archive:${this.file}:${n}`);
+    return { reference: refs[0] ?? `${this.format}-archive:${this.file}`, ...refs.length > 1 ? { references: refs } : {} };
   }
   async close(failure) {
     if (failure === void 0) return;
@@ -100,15 +132,17 @@ function splitFileRef(rest, transport) {
   if (!file) throw new UserError("INVALID_REFERENCE", `${transport}: needs a file name, as in ${transport}:FILE${transport === "oci-archive" ? "[:TAG]" : "[:NAME:TAG]"}`);
   return { file, ref };
 }
-var parseDockerArchiveDestination = (rest) => {
+var parseDockerArchiveDestination = (rest, flags) => {
   const { file, ref } = splitFileRef(rest, "docker-archive");
   if (ref !== void 0) parseNameTag(ref, "docker-archive", `docker-archive:${rest}`);
-  return new ArchiveFileDestination("docker", file, ref);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
+  return new ArchiveFileDestination("docker", file, ref, flags);
 };
-var parseOciArchiveDestination = (rest) => {
+var parseOciArchiveDestination = (rest, flags) => {
   const { file, ref } = splitFileRef(rest, "oci-archive");
   if (ref !== void 0) checkOciLayoutTag(ref, `oci-archive:${rest}`);
-  return new ArchiveFileDestination("oci", file, ref);
+  for (const t of flags.tags ?? []) checkOciLayoutTag(t, `--tag ${t}`);
+  return new ArchiveFileDestination("oci", file, ref, flags);
 };
 export {
   ArchiveFileDestination,

@@ -1,8 +1,12 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
+  platformString,
+  samePlatform
+} from "./chunk-477LFGEH.mjs";
+import {
   COMPRESSIONS,
   isDigest
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
@@ -10,6 +14,7 @@ import {
 // src/image/schema.ts
 import { readFileSync } from "node:fs";
 var FORMAT_VERSION = 1;
+var INDEX_KIND = "longshore-image-index";
 var isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 function fail(file, where, msg) {
   throw new UserError("INVALID_IMAGE_FILE", `${file}: ${where}: ${msg}`);
@@ -76,8 +81,47 @@ function parseCompression(file, v) {
   if (v.level !== void 0 && (typeof v.level !== "number" || !Number.isSafeInteger(v.level))) fail(file, "compression.level", "expected a whole number");
   return { type: v.type, ...v.level !== void 0 ? { level: v.level } : {} };
 }
+function parseAnnotations(file, where, v) {
+  if (v === void 0 || v === null) return void 0;
+  if (!isObj(v) || Object.values(v).some((x) => typeof x !== "string")) fail(file, where, "expected an object of strings");
+  return Object.keys(v).length ? v : void 0;
+}
 function loadImageFile(file) {
+  return parseImageFile(file, readJson(file));
+}
+var imagePlatform = (img) => ({ os: img.os, architecture: img.arch, ...img.variant ? { variant: img.variant } : {} });
+function parseIndexFile(file, v, readImage = loadImageFile) {
+  if (v.version !== FORMAT_VERSION) fail(file, "version", `unsupported format version ${JSON.stringify(v.version)}; rebuild with this longshore`);
+  if (!Array.isArray(v.images) || v.images.length === 0 || v.images.some((p) => typeof p !== "string"))
+    fail(file, "images", "expected a non-empty list of image JSON paths (buildImage outputs)");
+  for (const k of ["name", "tag"]) if (v[k] !== void 0 && v[k] !== null && typeof v[k] !== "string") fail(file, k, "expected a string");
+  const annotations = parseAnnotations(file, "annotations", v.annotations);
+  const index = {
+    version: FORMAT_VERSION,
+    kind: INDEX_KIND,
+    ...typeof v.name === "string" ? { name: v.name } : {},
+    ...typeof v.tag === "string" ? { tag: v.tag } : {},
+    ...annotations ? { annotations } : {},
+    images: v.images
+  };
+  const images = [];
+  index.images.forEach((path, i) => {
+    const img = readImage(path);
+    const platform = imagePlatform(img);
+    const twin = images.findIndex((o) => samePlatform(o.platform, platform));
+    if (twin >= 0)
+      throw new UserError("PLATFORM_CONFLICT", `${file}: images[${twin}] ${images[twin].path} and images[${i}] ${path} are both for ${platformString(platform)}; an index holds one image per platform`);
+    images.push({ path, file: img, platform });
+  });
+  return { file: index, images };
+}
+function loadImageOrIndex(file, readImage) {
   const v = readJson(file);
+  if (isObj(v) && v.kind === INDEX_KIND) return { kind: "index", index: parseIndexFile(file, v, readImage) };
+  return { kind: "image", image: parseImageFile(file, v) };
+}
+function parseImageFile(file, v) {
+  if (isObj(v) && v.kind === INDEX_KIND) fail(file, "kind", "this is an index JSON (a buildImageIndex output), where an image JSON (a buildImage output) is needed");
   if (!isObj(v) || !Array.isArray(v.layers) || !isObj(v.config))
     fail(file, "top level", 'expected an image JSON (a buildImage output) with "config" and "layers"');
   if (v.version !== FORMAT_VERSION) fail(file, "version", `unsupported format version ${JSON.stringify(v.version)}; rebuild with this longshore`);
@@ -93,12 +137,15 @@ function loadImageFile(file) {
     config: v.config,
     layers: v.layers.map((l, i) => parseLayerRecord(file, `layers[${i}]`, l)),
     baseHistory: Array.isArray(v.baseHistory) ? v.baseHistory : void 0,
-    ...v.compression !== void 0 ? { compression: parseCompression(file, v.compression) } : {}
+    ...v.compression !== void 0 ? { compression: parseCompression(file, v.compression) } : {},
+    ...parseAnnotations(file, "annotations", v.annotations) ? { annotations: parseAnnotations(file, "annotations", v.annotations) } : {}
   };
 }
 
 export {
   FORMAT_VERSION,
   loadLayersFile,
-  loadImageFile
+  loadImageFile,
+  imagePlatform,
+  loadImageOrIndex
 };

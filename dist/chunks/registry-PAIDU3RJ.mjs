@@ -2,10 +2,16 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   KnownBlobs,
   pairsFromImage
-} from "./chunk-KMF2HFYC.mjs";
+} from "./chunk-AEDLIB2P.mjs";
+import {
+  extraTags
+} from "./chunk-ZZT7JNPV.mjs";
 import {
   measuring
 } from "./chunk-4PFZZYPE.mjs";
+import {
+  isIndex
+} from "./chunk-BWZXFGLC.mjs";
 import {
   DEFAULT_RETRY,
   RegistryClient,
@@ -18,12 +24,13 @@ import {
   resolveCredential,
   retryKind,
   withRetry
-} from "./chunk-UDBCNKGI.mjs";
+} from "./chunk-MCUE2TH7.mjs";
 import {
   debugEnabled
 } from "./chunk-AO2UATTK.mjs";
 import "./chunk-4C2TZ6CT.mjs";
 import {
+  checkTag,
   formatReference,
   parseName,
   parseRegistryReference
@@ -31,11 +38,14 @@ import {
 import {
   COMPRESSOR_ANNOTATION,
   IMAGE_MANIFEST_TYPES,
+  INDEX_TYPES,
+  MEDIA_TYPE_DOCKER_LIST,
   MEDIA_TYPE_DOCKER_MANIFEST,
+  MEDIA_TYPE_OCI_INDEX,
   MEDIA_TYPE_OCI_MANIFEST,
   isDigest,
   sha256
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
@@ -290,7 +300,8 @@ function mountSource(sourceRepository, ref, flag) {
   }
   return void 0;
 }
-var IMAGE_ACCEPT = [MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST].join(", ");
+var IMAGE_ACCEPT = [MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_DOCKER_LIST].join(", ");
+var MAX_INDEX_IMAGES = 16;
 var RegistryDestination = class {
   constructor(ref, flags, cacheFrom) {
     this.ref = ref;
@@ -309,7 +320,9 @@ var RegistryDestination = class {
     compressions: ["gzip", "zstd", "none"],
     defaultCompression: "gzip",
     followsImageCompression: true,
-    needsSizeFirst: false
+    needsSizeFirst: false,
+    // Every image of an index, by digest, then the index under the tag.
+    index: "all"
   };
   description;
   client;
@@ -323,19 +336,20 @@ var RegistryDestination = class {
   pushed = [];
   /** The tag being pushed (none for a push by digest). */
   tagNow;
-  tag(image) {
-    return this.ref.digest ? void 0 : this.ref.tag ?? image.tag ?? "latest";
+  tag(target) {
+    return this.ref.digest ? void 0 : this.ref.tag ?? target.tag ?? "latest";
   }
-  async open(image) {
+  async open(target) {
     const ref = this.ref;
-    if (ref.digest && ref.digest !== image.manifest.digest) {
-      throw new UserError("DIGEST_MISMATCH", `${this.description}: the image's manifest is ${image.manifest.digest}, not ${ref.digest}`);
+    const digest = isIndex(target) ? target.index.digest : target.manifest.digest;
+    if (ref.digest && ref.digest !== digest) {
+      throw new UserError("DIGEST_MISMATCH", `${this.description}: the ${isIndex(target) ? "image index" : "image's manifest"} is ${digest}, not ${ref.digest}`);
     }
     const credential = await resolveCredential(ref.registry, ref.repository, this.flags);
     this.client = new RegistryClient({ ref, credential, tlsVerify: this.flags.tlsVerify, caCert: this.flags.caCert, debug: debugEnabled() });
     await this.client.ping();
     this.api = new RepositoryApi(this.client, ref.repository);
-    this.tagNow = this.tag(image);
+    this.tagNow = this.tag(target);
     return {};
   }
   /**
@@ -347,17 +361,22 @@ var RegistryDestination = class {
   knownBlobs() {
     return this.known ??= (async () => {
       const api = this.api;
-      const fromImage = async (repoApi, reference) => {
+      const fromImage = async (repoApi, reference, nested = false) => {
         if (!reference) return [];
         try {
           const m = await repoApi.getManifest(reference, IMAGE_ACCEPT);
+          if (m && !nested && INDEX_TYPES.has(m.mediaType)) {
+            const list = JSON.parse(m.bytes.toString("utf8")).manifests ?? [];
+            const digests = list.map((e) => e.digest).filter((d) => typeof d === "string").slice(0, MAX_INDEX_IMAGES);
+            return (await Promise.all(digests.map((d) => fromImage(repoApi, d, true)))).flat();
+          }
           if (!m || !IMAGE_MANIFEST_TYPES.has(m.mediaType)) return [];
           const manifest = JSON.parse(m.bytes.toString("utf8"));
           if (!manifest.config?.digest) return [];
           const config = JSON.parse((await repoApi.getBlobBytes(manifest.config.digest)).toString("utf8"));
           return pairsFromImage(manifest, config).map((k) => ({ ...k, repository: repoApi.repository }));
         } catch (e) {
-          if (e instanceof UserError) return [];
+          if (e instanceof UserError || e instanceof SyntaxError) return [];
           throw e;
         }
       };
@@ -419,12 +438,27 @@ var RegistryDestination = class {
       this.pushed.push({ diffID: blob.diffID, digest: held.digest, size: held.size, mediaType: blob.mediaType, ...blob.annotations?.[COMPRESSOR_ANNOTATION] ? { compressor: blob.annotations[COMPRESSOR_ANNOTATION] } : {} });
     return held;
   }
-  async commit(image, manifest, ctx) {
+  async commit(_image, manifest, ctx) {
+    return this.name(manifest, ctx);
+  }
+  /** An image of an index: its manifest by digest, present, under no tag. */
+  async commitChild(_image, manifest) {
+    await this.api.putManifest(manifest.digest, manifest.bytes, manifest.mediaType);
+  }
+  /** The index, once every image of it is present: the tag moves here. */
+  async commitIndex(_index, bytes, ctx) {
+    return this.name(bytes, ctx);
+  }
+  /** The manifest (or index) under the tag, then under --tag's, each a PUT of the same bytes; then the record. */
+  async name(manifest, ctx) {
     const ref = this.ref;
     const tag = this.tagNow;
     const digest = await this.api.putManifest(tag ?? manifest.digest, manifest.bytes, manifest.mediaType);
+    const more = extraTags(this.flags, tag, (t) => checkTag(t, `--tag ${t}`));
+    for (const t of more) await this.api.putManifest(t, manifest.bytes, manifest.mediaType);
     if (this.pushed.length > 0) await this.updateRecord(ctx);
-    return { reference: tag ? formatReference(ref, tag) : `${formatReference(ref)}@${digest}`, manifestDigest: digest };
+    const first = tag ? formatReference(ref, tag) : `${formatReference(ref)}@${digest}`;
+    return { reference: first, ...more.length ? { references: [first, ...more.map((t) => formatReference(ref, t))] } : {}, manifestDigest: digest };
   }
   /** The record of compressed blobs, with this push's first; a failure costs later pushes a compression, not this one. */
   async updateRecord(ctx) {
@@ -459,6 +493,7 @@ function parseCacheFrom(value, ref) {
 }
 var parseRegistryDestination = (rest, flags) => {
   if (flags.mountFrom) parseName(flags.mountFrom, `--mount-from ${flags.mountFrom}`);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
   const ref = parseRegistryReference(rest);
   return new RegistryDestination(ref, flags, flags.cacheFrom ? parseCacheFrom(flags.cacheFrom, ref) : void 0);
 };

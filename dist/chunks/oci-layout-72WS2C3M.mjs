@@ -5,21 +5,24 @@ import {
   putBlobFile,
   readBlobJson,
   reuseBlobFile
-} from "./chunk-UNAYW2DD.mjs";
+} from "./chunk-CFVBUFOL.mjs";
 import {
   KnownBlobs
-} from "./chunk-KMF2HFYC.mjs";
+} from "./chunk-AEDLIB2P.mjs";
 import {
   fileError,
   writeAtomically
 } from "./chunk-ERSFCDHN.mjs";
+import {
+  extraTags
+} from "./chunk-ZZT7JNPV.mjs";
 import {
   checkOciLayoutTag
 } from "./chunk-JO7HQLJM.mjs";
 import {
   MEDIA_TYPE_OCI_INDEX,
   digestHex
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
@@ -30,13 +33,15 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 var REF_NAME = "org.opencontainers.image.ref.name";
 var OciLayoutDestination = class {
-  constructor(dir, tag) {
+  constructor(dir, tag, flags = {}) {
     this.dir = dir;
     this.tag = tag;
+    this.flags = flags;
     this.description = `oci:${dir}${tag ? ":" + tag : ""}`;
   }
   dir;
   tag;
+  flags;
   capabilities = {
     reuse: "probe",
     serial: false,
@@ -45,7 +50,8 @@ var OciLayoutDestination = class {
     compressions: ["none", "gzip", "zstd"],
     defaultCompression: "none",
     followsImageCompression: true,
-    needsSizeFirst: false
+    needsSizeFirst: false,
+    index: "all"
   };
   description;
   blobPath(digest) {
@@ -85,9 +91,24 @@ var OciLayoutDestination = class {
     return putBlobFile(blob, (d) => this.blobPath(d), join(this.dir, "blobs", "sha256"));
   }
   async commit(image, manifest) {
-    const tag = this.tag ?? image.tag;
-    const manifestFile = this.blobPath(manifest.digest);
-    if (!await hasBlobFile(manifestFile, manifest.size)) await writeAtomically(manifestFile, (tmp) => writeFile(tmp, manifest.bytes));
+    await this.writeBlob(manifest);
+    return this.name(manifest, image.tag);
+  }
+  async commitChild(_image, manifest) {
+    await this.writeBlob(manifest);
+  }
+  async commitIndex(index, bytes) {
+    await this.writeBlob(bytes);
+    return this.name(bytes, index.tag);
+  }
+  async writeBlob(b) {
+    const file = this.blobPath(b.digest);
+    if (!await hasBlobFile(file, b.size)) await writeAtomically(file, (tmp) => writeFile(tmp, b.bytes));
+  }
+  /** index.json names the manifest (or image index) under the tag and --tag's, moving last. */
+  async name(manifest, defaultTag) {
+    const first = this.tag ?? defaultTag;
+    const tags = [...first ? [first] : [], ...extraTags(this.flags, first, (t) => checkOciLayoutTag(t, `--tag ${t}`))];
     const layoutFile = join(this.dir, "oci-layout");
     await writeFile(layoutFile, JSON.stringify({ imageLayoutVersion: "1.0.0" })).catch((e) => {
       throw fileError(e, layoutFile);
@@ -100,22 +121,25 @@ var OciLayoutDestination = class {
     } catch (e) {
       if (e.code !== "ENOENT") throw new UserError("INVALID_LAYOUT", `${indexFile}: not an OCI index: ${e.message}`);
     }
-    const entry = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, ...tag ? { annotations: { [REF_NAME]: tag } } : {} };
-    index.manifests = index.manifests.filter((m) => tag ? m.annotations?.[REF_NAME] !== tag : m.digest !== entry.digest);
-    index.manifests.push(entry);
+    const desc = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
+    const entries = tags.length ? tags.map((t) => ({ ...desc, annotations: { [REF_NAME]: t } })) : [desc];
+    index.manifests = index.manifests.filter((m) => tags.length ? !tags.includes(m.annotations?.[REF_NAME]) : m.digest !== desc.digest);
+    index.manifests.push(...entries);
     await writeAtomically(indexFile, (tmp) => writeFile(tmp, JSON.stringify(index)));
-    return { reference: `oci:${this.dir}${tag ? ":" + tag : ""}`, manifestDigest: manifest.digest };
+    const refs = tags.length ? tags.map((t) => `oci:${this.dir}:${t}`) : [`oci:${this.dir}`];
+    return { reference: refs[0], ...refs.length > 1 ? { references: refs } : {}, manifestDigest: manifest.digest };
   }
   async close() {
   }
 };
-var parseOciLayoutDestination = (rest) => {
+var parseOciLayoutDestination = (rest, flags) => {
   const i = rest.lastIndexOf(":");
   const path = i <= 0 ? rest : rest.slice(0, i);
   const tag = i <= 0 ? void 0 : rest.slice(i + 1);
   if (!path) throw new UserError("INVALID_REFERENCE", "oci: needs a directory, as in oci:DIR[:TAG]");
   if (tag !== void 0) checkOciLayoutTag(tag, `oci:${rest}`);
-  return new OciLayoutDestination(path, tag);
+  for (const t of flags.tags ?? []) checkOciLayoutTag(t, `--tag ${t}`);
+  return new OciLayoutDestination(path, tag, flags);
 };
 export {
   OciLayoutDestination,

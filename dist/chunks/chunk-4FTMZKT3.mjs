@@ -1,10 +1,15 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
+  resolveImage,
+  resolveIndex
+} from "./chunk-QK4GOYWZ.mjs";
+import {
   measuring
 } from "./chunk-4PFZZYPE.mjs";
 import {
-  CopyAgain
-} from "./chunk-2GH5RYRP.mjs";
+  CopyAgain,
+  isIndex
+} from "./chunk-BWZXFGLC.mjs";
 import {
   BLOCK_SIZE,
   GZIP_MEM_LEVEL,
@@ -19,27 +24,27 @@ import {
   runLimited
 } from "./chunk-VA3PXKDB.mjs";
 import {
-  loadImageFile
-} from "./chunk-IL7AU26K.mjs";
+  loadImageFile,
+  loadImageOrIndex
+} from "./chunk-NWNPAVTG.mjs";
 import {
   debugEnabled,
   debugLog
 } from "./chunk-AO2UATTK.mjs";
 import {
+  choosePlatformEntry,
+  hostPlatform,
+  parsePlatform,
+  platformString
+} from "./chunk-477LFGEH.mjs";
+import {
   COMPRESSIONS,
   COMPRESSOR_ANNOTATION,
-  MEDIA_TYPE_DOCKER_LAYER_GZIP,
-  MEDIA_TYPE_DOCKER_LAYER_TAR,
-  MEDIA_TYPE_LAYER_GZIP,
   MEDIA_TYPE_LAYER_TAR,
-  MEDIA_TYPE_OCI_CONFIG,
-  MEDIA_TYPE_OCI_MANIFEST,
   compressionOf,
-  layerMediaType,
-  sha256
-} from "./chunk-CIGM6B6C.mjs";
+  layerMediaType
+} from "./chunk-AYVEAJJV.mjs";
 import {
-  DigestMismatchError,
   UserError
 } from "./chunk-YSJMHLAX.mjs";
 
@@ -61,20 +66,40 @@ var COPY_OPTIONS = {
   compression: { type: "string", values: COMPRESSIONS, describe: "layer compression: gzip, zstd or none (default: gzip for docker://, none elsewhere, or the image's own)" },
   "compression-level": { type: "number", describe: "gzip 1-9 (default 4), zstd 1-19 (default 3)" },
   "cache-from": { type: "string", describe: "registry: an image in the same registry whose compressed layers the push may reuse" },
+  tag: { type: "string", array: true, describe: "also put the image (or index) under this tag of the destination; repeatable" },
+  annotation: { type: "string", array: true, describe: "KEY=VALUE annotation for the manifest (of an index: the index); repeatable" },
+  platform: { type: "string", describe: "OS/ARCH[/VARIANT]: of an image index, copy only the image for this platform (default for daemons and docker-archive: theirs)" },
   json: { type: "boolean", describe: "print the summary as JSON on stdout" },
   quiet: { alias: "q", type: "boolean", describe: "print nothing but errors" }
 };
 var compressionArg = (v) => v;
+function annotationsArg(list) {
+  if (!list) return void 0;
+  const out = {};
+  for (const kv of list) {
+    const i = kv.indexOf("=");
+    if (i <= 0) throw new UserError("USAGE", `--annotation takes KEY=VALUE, got ${JSON.stringify(kv)}`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
 function toCopyArgs(image, destination, a) {
   for (const [name, spec] of Object.entries(COPY_OPTIONS)) {
     const v = a[name];
     if (v === void 0) continue;
+    if (spec.array) {
+      if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== "string" || x === ""))
+        throw new UserError("USAGE", `--${name} takes a value each time it is given, got ${Array.isArray(v) ? v.length ? v.map((x) => JSON.stringify(x)).join(", ") : "none" : JSON.stringify(v)}`);
+      continue;
+    }
     if (spec.values && typeof v === "string" && !spec.values.includes(v)) throw new UserError("USAGE", `--${name} takes ${spec.values.join(", ")}, got ${JSON.stringify(v)}`);
     if (spec.type === "number" ? !Number.isSafeInteger(v) || v < 1 : typeof v !== spec.type) {
       throw new UserError("USAGE", `--${name} takes ${spec.type === "number" ? "a whole number of at least 1" : spec.type === "boolean" ? "no value but true or false" : "one value"}, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
     }
   }
   const s = (k) => a[k];
+  const list = (k) => a[k];
+  const platform = s("platform");
   return {
     image,
     destination,
@@ -89,6 +114,9 @@ function toCopyArgs(image, destination, a) {
     compression: compressionArg(s("compression")),
     compressionLevel: a["compression-level"],
     cacheFrom: s("cache-from"),
+    tags: list("tag"),
+    annotations: annotationsArg(list("annotation")),
+    platform: platform === void 0 ? void 0 : parsePlatform(platform),
     json: a.json,
     quiet: a.quiet
   };
@@ -276,13 +304,25 @@ function chooseEncoding(caps, description, opts, image) {
   return { compression, level };
 }
 async function copyImage(image, dest, opts) {
+  return copyTarget(image, dest, opts);
+}
+async function copyIndex(index, dest, opts) {
+  if (dest.capabilities.index === "all" && !opts.platform) return copyTarget(index, dest, opts);
+  const want = opts.platform ?? (dest.platform ? await dest.platform({ progress: opts.progress }) : hostPlatform());
+  const chosen = choosePlatformEntry(index.images, want, `${index.source} (an image index)`, opts.platform ? void 0 : `choose one of its platforms with --platform OS/ARCH[/VARIANT]`);
+  const result = await copyTarget(chosen, dest, opts);
+  return { ...result, platform: platformString(chosen.platform) };
+}
+async function copyTarget(target, dest, opts) {
   const start = Date.now();
-  const encoding = chooseEncoding(dest.capabilities, dest.description, opts, image);
-  await Promise.all(image.layers.map((l) => l.check()));
+  const images = isIndex(target) ? target.images : [target];
+  if (isIndex(target) && (!dest.commitChild || !dest.commitIndex)) throw new Error(`${dest.description} states it holds indexes but has no commitChild/commitIndex`);
+  const encodings = images.map((i) => chooseEncoding(dest.capabilities, dest.description, opts, i));
+  await Promise.all(images.flatMap((i) => i.layers.map((l) => l.check())));
   let reuse = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await copyOnce(image, dest, opts, encoding, reuse, start);
+      return await copyOnce(target, dest, opts, encodings, reuse, start);
     } catch (e) {
       if (!(e instanceof CopyAgain) || attempt >= MAX_ATTEMPTS) throw e;
       opts.progress.info(e.message);
@@ -347,11 +387,10 @@ function layerItem(l, encoding) {
   if (!encode) item.descriptor = { mediaType: l.mediaType, digest: l.digest, size: l.size };
   return item;
 }
-function items(image, encoding) {
-  const byKey = /* @__PURE__ */ new Map();
+function items(image, encoding, byKey) {
   const layers = image.layers.map((l) => {
     const item = layerItem(l, encoding);
-    const key = item.blob.digest ?? `${item.blob.diffID}/${item.blob.compression}`;
+    const key = item.blob.digest ?? `${item.blob.diffID}/${item.blob.compression}/${encoding.level}`;
     item.same = byKey.get(key);
     if (!item.same) byKey.set(key, item);
     return item;
@@ -367,75 +406,99 @@ function settle(it, held, annotations) {
   it.descriptor = { mediaType: it.blob.mediaType, digest: held.digest, size: held.size, ...annotations ? { annotations } : {} };
   if (it.outcome) Object.assign(it.outcome, { digest: held.digest, size: held.size, mediaType: it.blob.mediaType });
 }
-async function copyOnce(image, dest, opts, encoding, reuse, start) {
+async function sendImage(image, dest, opts, encoding, reuse, byKey, present) {
   const { progress } = opts;
   const caps = dest.capabilities;
-  const { layers, config } = items(image, encoding);
+  const { layers, config } = items(image, encoding, byKey);
   for (const l of layers) l.bar = progress.layer(l.outcome.digest, l.outcome.size);
-  try {
-    const opened = await dest.open(image, { reuse, progress });
-    if (opened.present) {
-      for (const l of layers) l.bar.done(`skipped (${opened.present})`);
-    } else {
-      const unique = [config, ...layers.filter((l) => !l.same)];
-      let reused = unique.map(() => void 0);
-      if (reuse && caps.reuse !== "none") {
-        for (const l of layers) if (!l.same) l.bar.state("checking");
-        reused = await runLimited(unique, caps.reuse === "probe" ? PROBE_JOBS : 1, (it) => dest.tryReuseBlob(it.blob, { progress }));
-      }
-      const missing = [];
-      unique.forEach((it, i) => {
-        const r = reused[i];
-        if (!r) return void missing.push(it);
-        if (r.descriptor) settle(it, r.descriptor, r.descriptor.annotations);
-        if (it.outcome) it.outcome.action = r.action;
-        it.bar?.done(r.action === "skipped" ? `skipped (${r.detail})` : `mounted (${r.detail})`);
-      });
-      const put = async (it) => {
-        if (caps.needsSizeFirst && it.blob.digest === void 0) {
-          it.bar?.state("compressing to measure");
-          const m = await it.blob.measure();
-          it.blob = { ...it.blob, ...m };
-        }
-        it.bar?.state(caps.putAction === "uploaded" ? "uploading" : "writing");
-        const held = await dest.putBlob(it.blob, { state: (s) => it.bar?.state(s) });
-        settle(it, held, it.blob.annotations);
-        if (it.outcome) Object.assign(it.outcome, { action: caps.putAction, compressed: !!it.encoded });
-        it.bar?.done(caps.putAction);
-      };
-      if (caps.serial) {
-        for (const it of missing) await put(it);
-      } else {
-        const configMissing = missing.includes(config);
-        const beside = configMissing && caps.configBeside ? put(config) : void 0;
-        beside?.catch(() => {
-        });
-        await runLimited(
-          missing.filter((it) => it !== config),
-          Math.max(1, opts.jobs),
-          put
-        );
-        await beside;
-        if (configMissing && !caps.configBeside) await put(config);
-      }
-      for (const l of layers) {
-        if (!l.same) continue;
-        l.descriptor = l.same.descriptor;
-        Object.assign(l.outcome, { digest: l.same.outcome.digest, size: l.same.outcome.size, mediaType: l.same.outcome.mediaType });
-        l.bar.done("skipped (repeated)");
-      }
+  if (present) {
+    for (const l of layers) l.bar.done(`skipped (${present})`);
+    return { layers, manifest: image.manifest };
+  }
+  const unique = [config, ...layers.filter((l) => !l.same)];
+  let reused = unique.map(() => void 0);
+  if (reuse && caps.reuse !== "none") {
+    for (const l of layers) if (!l.same) l.bar.state("checking");
+    reused = await runLimited(unique, caps.reuse === "probe" ? PROBE_JOBS : 1, (it) => dest.tryReuseBlob(it.blob, { progress }));
+  }
+  const missing = [];
+  unique.forEach((it, i) => {
+    const r = reused[i];
+    if (!r) return void missing.push(it);
+    if (r.descriptor) settle(it, r.descriptor, r.descriptor.annotations);
+    if (it.outcome) it.outcome.action = r.action;
+    it.bar?.done(r.action === "skipped" ? `skipped (${r.detail})` : `mounted (${r.detail})`);
+  });
+  const put = async (it) => {
+    if (caps.needsSizeFirst && it.blob.digest === void 0) {
+      it.bar?.state("compressing to measure");
+      const m = await it.blob.measure();
+      it.blob = { ...it.blob, ...m };
     }
-    const encoded = layers.some((l) => l.encoded);
-    const manifest = encoded && !opened.present ? image.manifestFor(layers.map((l) => l.descriptor)) : image.manifest;
-    const committed = await dest.commit(image, manifest, { progress });
+    it.bar?.state(caps.putAction === "uploaded" ? "uploading" : "writing");
+    const held = await dest.putBlob(it.blob, { state: (s) => it.bar?.state(s) });
+    settle(it, held, it.blob.annotations);
+    if (it.outcome) Object.assign(it.outcome, { action: caps.putAction, compressed: !!it.encoded });
+    it.bar?.done(caps.putAction);
+  };
+  if (caps.serial) {
+    for (const it of missing) await put(it);
+  } else {
+    const configMissing = missing.includes(config);
+    const beside = configMissing && caps.configBeside ? put(config) : void 0;
+    beside?.catch(() => {
+    });
+    await runLimited(
+      missing.filter((it) => it !== config),
+      Math.max(1, opts.jobs),
+      put
+    );
+    await beside;
+    if (configMissing && !caps.configBeside) await put(config);
+  }
+  for (const l of layers) {
+    if (!l.same) continue;
+    l.descriptor = l.same.descriptor;
+    Object.assign(l.outcome, { digest: l.same.outcome.digest, size: l.same.outcome.size, mediaType: l.same.outcome.mediaType });
+    l.bar.done("skipped (repeated)");
+  }
+  const encoded = layers.some((l) => l.encoded);
+  return { layers, manifest: encoded ? image.manifestFor(layers.map((l) => l.descriptor)) : image.manifest };
+}
+async function copyOnce(target, dest, opts, encodings, reuse, start) {
+  const { progress } = opts;
+  const byKey = /* @__PURE__ */ new Map();
+  try {
+    const opened = await dest.open(target, { reuse, progress });
+    let committed;
+    let sent;
+    let images;
+    if (isIndex(target)) {
+      sent = [];
+      for (const [i, image] of target.images.entries()) {
+        const s = await sendImage(image, dest, opts, encodings[i], reuse, byKey, void 0);
+        await dest.commitChild(image, s.manifest, { progress });
+        sent.push(s);
+      }
+      const index = target.indexFor(sent.map((s) => s.manifest));
+      committed = await dest.commitIndex(target, index, { progress });
+      committed.manifestDigest ??= index.digest;
+      images = target.images.map((image, i) => ({ platform: platformString(image.platform), manifestDigest: sent[i].manifest.digest, layers: sent[i].layers.map((l) => l.outcome) }));
+    } else {
+      const s = await sendImage(target, dest, opts, encodings[0], reuse, byKey, opened.present);
+      sent = [s];
+      committed = await dest.commit(target, s.manifest, { progress });
+    }
     await dest.close();
-    const outcomes = layers.map((l) => l.outcome);
+    const outcomes = sent.flatMap((s) => s.layers.map((l) => l.outcome));
     return {
       destination: dest.description,
       reference: committed.reference,
+      ...committed.references && committed.references.length > 1 ? { references: committed.references } : {},
       ...committed.manifestDigest ? { manifestDigest: committed.manifestDigest } : {},
       ...committed.imageId ? { imageId: committed.imageId } : {},
-      compression: encoding.compression,
+      compression: encodings[0].compression,
+      ...images ? { images } : {},
       layers: outcomes,
       bytesSent: outcomes.reduce((a, o) => a + o.bytesSent, 0),
       seconds: (Date.now() - start) / 1e3
@@ -448,202 +511,33 @@ async function copyOnce(image, dest, opts, encoding, reuse, start) {
 
 // src/commands/image.ts
 import { realpathSync } from "node:fs";
-
-// src/image/model.ts
-import { createReadStream } from "node:fs";
-import { lstat } from "node:fs/promises";
-import { basename } from "node:path";
-
-// src/image/verify.ts
-import { createHash } from "node:crypto";
-import { Transform as Transform2 } from "node:stream";
-var VerifyingStream = class extends Transform2 {
-  constructor(expected, onMismatch) {
-    super();
-    this.expected = expected;
-    this.onMismatch = onMismatch;
-  }
-  expected;
-  onMismatch;
-  hash = createHash("sha256");
-  held = null;
-  bytes = 0;
-  _transform(chunk, _e, cb) {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    const out = this.held;
-    this.held = chunk;
-    cb(null, out ?? void 0);
-  }
-  _flush(cb) {
-    const got = "sha256:" + this.hash.digest("hex");
-    if (got === this.expected.digest && this.bytes === this.expected.size) {
-      cb(null, this.held ?? void 0);
-      return;
-    }
-    this.onMismatch(got, this.bytes).then(
-      (err) => cb(err),
-      (err) => cb(err)
-    );
-  }
-};
-async function explainMismatch(rec, got, size, fingerprint) {
-  const head = `layer ${rec.digest} (${rec.paths.length} store path${rec.paths.length === 1 ? "" : "s"}) regenerated as ${got} (${size} bytes, expected ${rec.size})`;
-  if (rec.blob) return new DigestMismatchError(`${head}: the fetched blob ${rec.blob} was modified`, rec.blob);
-  if (rec.sources) {
-    const now = (await fingerprint())(rec);
-    for (const key of Object.keys(rec.sources).sort()) {
-      if (now[key] !== rec.sources[key]) {
-        const what = key === "declared" ? "the declared entries (users, directories, symlinks)" : key.startsWith("copyToRoot:") ? `copyToRoot ${key.slice(11)}` : `store path ${key}`;
-        return new DigestMismatchError(`${head}: ${what} changed since the image was built; rebuild it with nix-build`, key);
-      }
-    }
-    for (const key of Object.keys(now)) {
-      if (!(key in rec.sources)) return new DigestMismatchError(`${head}: ${key} appeared in the layer since it was built`, key);
-    }
-  }
-  for (const p of [...rec.paths, ...rec.copyToRoot]) {
-    const { execa } = await import("./execa-HSBUCW62.mjs");
-    const r = await execa("nix-store", ["--verify-path", p], { reject: false, all: true }).catch(() => void 0);
-    if (r && r.exitCode === 1)
-      return new DigestMismatchError(
-        `${head}: the content of store path ${p} was modified since the image was built (nix-store --verify-path: ${(r.all ?? "").trim().split("\n")[0]}); repair it with nix-store --repair-path or rebuild`,
-        p
-      );
-  }
-  return new DigestMismatchError(`${head}: no store path changed, so the tar writer differs (layer written by ${rec.writer ?? "an unknown writer"}); rebuild the image with this longshore`);
-}
-
-// src/image/model.ts
-function layerBlob(rec, tarWriter) {
-  const desc = { mediaType: rec.mediaType, digest: rec.digest, size: rec.size };
-  return {
-    ...desc,
-    diffID: rec.diffID,
-    paths: rec.blob ? [rec.blob] : [...rec.paths, ...rec.copyToRoot.map((p) => `copyToRoot:${p}`)],
-    record: rec,
-    async check() {
-      for (const p of rec.blob ? [rec.blob] : [...rec.paths, ...rec.copyToRoot]) {
-        try {
-          await lstat(p);
-        } catch {
-          throw new UserError("STORE_PATH_MISSING", `layer ${rec.digest} needs store path ${p}, which is missing (garbage-collected?); rebuild the image with nix-build`);
-        }
-      }
-    },
-    open() {
-      const fingerprint = async () => {
-        const w = await tarWriter();
-        return (c) => w.digestLayer(c).sources;
-      };
-      const verify = new VerifyingStream(desc, (got, size) => explainMismatch(rec, got, size, fingerprint));
-      if (rec.blob) {
-        const src = createReadStream(rec.blob, { highWaterMark: 1 << 20 });
-        src.on("error", (e) => verify.destroy(new UserError("FILE_UNREADABLE", `cannot read ${rec.blob}: ${e.code ?? e}`)));
-        return src.pipe(verify);
-      }
-      if (rec.mediaType !== MEDIA_TYPE_LAYER_TAR) throw new UserError("UNSUPPORTED_MEDIA_TYPE", `layer ${rec.digest}: unsupported media type ${rec.mediaType}`);
-      tarWriter().then(
-        ({ layerTarStream }) => {
-          if (verify.destroyed) return;
-          const stream = layerTarStream(rec);
-          stream.on("error", (e) => verify.destroy(e));
-          verify.once("close", () => stream.destroy());
-          stream.pipe(verify);
-        },
-        (e) => verify.destroy(e)
-      );
-      return verify;
-    }
-  };
-}
-function imageHistory(img) {
-  const own = (l) => ({ created: img.created, ...l.history });
-  const base = img.baseHistory;
-  if (base) {
-    const n = base.filter((h) => !h.empty_layer).length;
-    if (n <= img.layers.length) return [...base, ...img.layers.slice(n).map(own)];
-  }
-  return img.layers.map(own);
-}
-function ociLayerType(mediaType) {
-  if (mediaType === MEDIA_TYPE_DOCKER_LAYER_GZIP) return MEDIA_TYPE_LAYER_GZIP;
-  if (mediaType === MEDIA_TYPE_DOCKER_LAYER_TAR) return MEDIA_TYPE_LAYER_TAR;
-  return mediaType;
-}
-var canonical = (v) => Buffer.from(JSON.stringify(v));
-function resolveImage(file, img, opts) {
-  const history = imageHistory(img);
-  const configDocument = {
-    created: img.created,
-    architecture: img.arch,
-    ...img.variant ? { variant: img.variant } : {},
-    os: img.os,
-    config: img.config,
-    rootfs: { type: "layers", diff_ids: img.layers.map((l) => l.diffID) },
-    history
-  };
-  const configBytes = canonical(configDocument);
-  const config = {
-    mediaType: MEDIA_TYPE_OCI_CONFIG,
-    digest: sha256(configBytes),
-    size: configBytes.length,
-    bytes: configBytes
-  };
-  const layers = img.layers.map((rec) => layerBlob(rec, opts.tarWriter));
-  const manifestFor = (list) => {
-    const doc = {
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE_OCI_MANIFEST,
-      config: { mediaType: config.mediaType, digest: config.digest, size: config.size },
-      layers: list.map((l) => ({ mediaType: ociLayerType(l.mediaType), digest: l.digest, size: l.size, ...l.annotations ? { annotations: l.annotations } : {} }))
-    };
-    const bytes = canonical(doc);
-    return { mediaType: doc.mediaType, digest: sha256(bytes), size: bytes.length, bytes };
-  };
-  return {
-    source: file,
-    name: img.name,
-    tag: img.tag ?? defaultTag(file),
-    config,
-    manifest: manifestFor(layers),
-    manifestFor: (list) => {
-      if (list.length !== layers.length) throw new Error(`a manifest needs ${layers.length} layers, got ${list.length}`);
-      return manifestFor(list);
-    },
-    layers,
-    ...img.compression ? { compression: img.compression } : {},
-    configDocument
-  };
-}
-function defaultTag(file) {
-  const m = /^([0-9a-z]{32})-/.exec(basename(file));
-  return m ? m[1] : void 0;
-}
-
-// src/commands/image.ts
 var loadTarWriter = () => import("./writer-KDPLBDDG.mjs");
-function openImage(path) {
-  let real;
+function realPath(path, namedBy) {
   try {
-    real = realpathSync(path);
+    return realpathSync(path);
   } catch {
-    throw new UserError("IMAGE_NOT_FOUND", `image JSON ${path} does not exist; build it with nix-build first`);
+    throw new UserError("IMAGE_NOT_FOUND", `image JSON ${path}${namedBy ? ` (named by the index JSON ${namedBy})` : ""} does not exist; build it with nix-build first`);
   }
-  const file = loadImageFile(real);
-  return { file, image: resolveImage(real, file, { tarWriter: loadTarWriter }) };
+}
+function openSource(path, opts = {}) {
+  const real = realPath(path);
+  const readImage = (p) => loadImageFile(realPath(p, path));
+  const got = loadImageOrIndex(real, readImage);
+  const ro = { tarWriter: loadTarWriter, annotations: opts.annotations };
+  if (got.kind === "image") return { kind: "image", image: resolveImage(real, got.image, ro), files: { kind: "image", file: got.image } };
+  return { kind: "index", index: resolveIndex(real, got.index, ro), files: { kind: "index", loaded: got.index } };
 }
 
 // src/dest/parse.ts
 var TRANSPORTS = {
-  "docker://": async () => (await import("./registry-ZV7GKTQE.mjs")).parseRegistryDestination,
-  oci: async () => (await import("./oci-layout-NFN573JL.mjs")).parseOciLayoutDestination,
-  "oci-archive": async () => (await import("./archive-file-EXTZMYHZ.mjs")).parseOciArchiveDestination,
-  "docker-archive": async () => (await import("./archive-file-EXTZMYHZ.mjs")).parseDockerArchiveDestination,
-  "docker-daemon": async () => (await import("./daemon-UTZJXQXN.mjs")).parseDockerDaemonDestination,
-  podman: async () => (await import("./daemon-UTZJXQXN.mjs")).parsePodmanDestination,
-  "containers-storage": async () => (await import("./daemon-UTZJXQXN.mjs")).parseContainersStorageDestination,
-  dir: async () => (await import("./dir-RGH55QB3.mjs")).parseDirDestination
+  "docker://": async () => (await import("./registry-PAIDU3RJ.mjs")).parseRegistryDestination,
+  oci: async () => (await import("./oci-layout-72WS2C3M.mjs")).parseOciLayoutDestination,
+  "oci-archive": async () => (await import("./archive-file-47W5W2WB.mjs")).parseOciArchiveDestination,
+  "docker-archive": async () => (await import("./archive-file-47W5W2WB.mjs")).parseDockerArchiveDestination,
+  "docker-daemon": async () => (await import("./daemon-V4IH2HYW.mjs")).parseDockerDaemonDestination,
+  podman: async () => (await import("./daemon-V4IH2HYW.mjs")).parsePodmanDestination,
+  "containers-storage": async () => (await import("./daemon-V4IH2HYW.mjs")).parseContainersStorageDestination,
+  dir: async () => (await import("./dir-C3CPWCNA.mjs")).parseDirDestination
 };
 var transportNames = () => Object.keys(TRANSPORTS).map((t) => t.endsWith("://") ? t : t + ":").sort();
 async function parseDestination(ref, flags) {
@@ -769,14 +663,18 @@ function summarise(r) {
     n("uploaded") && `${n("uploaded")} uploaded`,
     n("written") && `${n("written")} written`
   ].filter(Boolean);
-  return `copied to ${r.reference}: ${parts.join(", ")}; ${humanBytes(r.bytesSent)} sent in ${r.seconds.toFixed(2)} s`;
+  const what = r.images ? ` (an index of ${r.images.length} images: ${r.images.map((i) => i.platform).join(", ")})` : r.platform ? ` (the ${r.platform} image of the index)` : "";
+  const also = r.references && r.references.length > 1 ? `, also as ${r.references.slice(1).join(", ")}` : "";
+  return `copied to ${r.reference}${what}${also}: ${parts.join(", ")}; ${humanBytes(r.bytesSent)} sent in ${r.seconds.toFixed(2)} s`;
 }
 async function copyCommand(args) {
-  const { image } = openImage(args.image);
+  const source = openSource(args.image, { annotations: args.annotations });
   const dest = await parseDestination(args.destination, args);
   const progress = makeProgress({ quiet: args.quiet || args.json });
   try {
-    const result = await copyImage(image, dest, { progress, jobs: args.jobs ?? 4, compression: args.compression, compressionLevel: args.compressionLevel });
+    const opts = { progress, jobs: args.jobs ?? 4, compression: args.compression, compressionLevel: args.compressionLevel, platform: args.platform };
+    if (source.kind === "image" && args.platform) throw new UserError("USAGE", `--platform chooses an image of an index; ${args.image} is one image (for ${platformString(source.image.platform)})`);
+    const result = source.kind === "index" ? await copyIndex(source.index, dest, opts) : await copyImage(source.image, dest, opts);
     progress.finish();
     if (args.json) process.stdout.write(JSON.stringify(result) + "\n");
     else if (!args.quiet) process.stderr.write(summarise(result) + "\n");
@@ -789,7 +687,8 @@ async function copyCommand(args) {
 
 export {
   COPY_OPTIONS,
+  annotationsArg,
   toCopyArgs,
-  openImage,
+  openSource,
   copyCommand
 };

@@ -13,12 +13,14 @@ import {
   manifestMediaType,
   parseSourceRef,
   resolveManifest
-} from "./chunk-NNDOAYJ3.mjs";
-import "./chunk-UDBCNKGI.mjs";
+} from "./chunk-WIIZMGEP.mjs";
+import "./chunk-QAQMOS3E.mjs";
+import "./chunk-MCUE2TH7.mjs";
 import "./chunk-AO2UATTK.mjs";
 import "./chunk-4C2TZ6CT.mjs";
 import "./chunk-JO7HQLJM.mjs";
-import "./chunk-CIGM6B6C.mjs";
+import "./chunk-477LFGEH.mjs";
+import "./chunk-AYVEAJJV.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 export {

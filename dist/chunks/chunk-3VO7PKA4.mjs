@@ -8,7 +8,7 @@ import {
 import {
   MEDIA_TYPE_OCI_INDEX,
   digestHex
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   DigestMismatchError,
   UserError
@@ -45,12 +45,14 @@ function repositoriesJson(image, repoTags) {
   return Buffer.from(JSON.stringify(repos));
 }
 function indexJson(format, manifest, names) {
-  const annotations = {};
-  const name = names.repoTags[0];
-  if (name) annotations["io.containerd.image.name"] = format === "docker" ? fullDockerName(name) : name;
-  if (names.refName) annotations["org.opencontainers.image.ref.name"] = names.refName;
-  const entry = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, ...Object.keys(annotations).length ? { annotations } : {} };
-  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [entry] }));
+  const entries = Array.from({ length: Math.max(1, names.repoTags.length, names.refNames.length) }, (_, i) => {
+    const annotations = {};
+    const name = names.repoTags[i];
+    if (name) annotations["io.containerd.image.name"] = format === "docker" ? fullDockerName(name) : name;
+    if (names.refNames[i]) annotations["org.opencontainers.image.ref.name"] = names.refNames[i];
+    return { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, ...Object.keys(annotations).length ? { annotations } : {} };
+  });
+  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: entries }));
 }
 var ImageArchive = class {
   /** headSent: the receiver already has ARCHIVE_HEAD (a load opened early). */
@@ -108,6 +110,17 @@ var ImageArchive = class {
     if (!got || got.digest !== digest || got.size !== size)
       throw new DigestMismatchError(`${blobName(digest)}: the blob came out as ${got ? `${got.digest} (${got.size} bytes)` : `more than ${size} bytes`} the second time it was made; the compressor is not deterministic here`, digest);
     if (padding(size)) await this.write(Buffer.alloc(padding(size)));
+  }
+  /** Adds a manifest (or an image index) as a blob: an image of an index, or the index itself. */
+  async putManifest(manifest) {
+    await this.write(fileEntry(blobName(manifest.digest), manifest.bytes));
+  }
+  /** oci: adds the image index as a blob and index.json naming it, and ends the archive (its images' manifests were put before). */
+  async finishIndex(index, names) {
+    if (this.format !== "oci") throw new Error("a docker-archive holds no image index");
+    await this.write(Buffer.concat([fileEntry(blobName(index.digest), index.bytes), fileEntry("index.json", indexJson(this.format, index, names)), Buffer.alloc(END_OF_ARCHIVE)]));
+    this.finished = true;
+    this.stream.end();
   }
   /** Adds the manifest, index.json (and Docker's manifest.json and repositories), and ends the archive. */
   async finish(image, manifest, names) {

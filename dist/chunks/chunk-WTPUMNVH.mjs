@@ -12,14 +12,14 @@ import {
 import {
   FORMAT_VERSION,
   loadLayersFile
-} from "./chunk-IL7AU26K.mjs";
+} from "./chunk-NWNPAVTG.mjs";
 import {
   graphNodes,
   readNixAttrs
 } from "./chunk-OWDD4U2F.mjs";
 import {
   MEDIA_TYPE_LAYER_TAR
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";

@@ -4,6 +4,7 @@ import {
 } from "./chunk-YSJMHLAX.mjs";
 
 // src/copy/types.ts
+var isIndex = (t) => "images" in t;
 var CopyAgain = class extends UserError {
   constructor(message, reuse) {
     super("COPY_AGAIN", message);
@@ -13,5 +14,6 @@ var CopyAgain = class extends UserError {
 };
 
 export {
+  isIndex,
   CopyAgain
 };

@@ -1,7 +1,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   pairsFromImage
-} from "./chunk-KMF2HFYC.mjs";
+} from "./chunk-AEDLIB2P.mjs";
 import {
   fileError,
   writeAtomically
@@ -9,7 +9,7 @@ import {
 import {
   COMPRESSOR_ANNOTATION,
   isDigest
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 
 // src/dest/blob-files.ts
 import { createWriteStream } from "node:fs";

@@ -3,14 +3,16 @@ import {
   COPY_OPTIONS,
   copyCommand,
   toCopyArgs
-} from "./chunk-PQP6JTXA.mjs";
+} from "./chunk-4FTMZKT3.mjs";
+import "./chunk-QK4GOYWZ.mjs";
 import "./chunk-4PFZZYPE.mjs";
-import "./chunk-2GH5RYRP.mjs";
+import "./chunk-BWZXFGLC.mjs";
 import "./chunk-GABV472D.mjs";
 import "./chunk-VA3PXKDB.mjs";
-import "./chunk-IL7AU26K.mjs";
+import "./chunk-NWNPAVTG.mjs";
 import "./chunk-AO2UATTK.mjs";
-import "./chunk-CIGM6B6C.mjs";
+import "./chunk-477LFGEH.mjs";
+import "./chunk-AYVEAJJV.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 
@@ -21,11 +23,12 @@ function parseOptions() {
   if (options) return options;
   options = {};
   for (const [name, spec] of Object.entries(COPY_OPTIONS)) {
-    options[name] = { type: spec.type === "boolean" ? "boolean" : "string", ...spec.alias?.length === 1 ? { short: spec.alias } : {} };
+    options[name] = { type: spec.type === "boolean" ? "boolean" : "string", ...spec.alias?.length === 1 ? { short: spec.alias } : {}, ...spec.array ? { multiple: true } : {} };
   }
   return options;
 }
 var isBoolean = (name) => COPY_OPTIONS[name]?.type === "boolean";
+var isArray = (name) => COPY_OPTIONS[name]?.array === true;
 function parseCopyFast(argv) {
   if (argv[0] !== "copy") return null;
   const args = argv.slice(1).map((a) => {
@@ -42,6 +45,10 @@ function parseCopyFast(argv) {
   for (const [i, t] of parsed.tokens.entries()) {
     if (t.kind === "option-terminator") return null;
     if (t.kind !== "option") continue;
+    if (isArray(t.name)) {
+      if (!t.value) return null;
+      continue;
+    }
     if (seen.has(t.name)) return null;
     seen.add(t.name);
     const next = parsed.tokens[i + 1];

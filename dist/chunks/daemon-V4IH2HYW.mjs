@@ -2,10 +2,14 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   ARCHIVE_HEAD,
   ImageArchive
-} from "./chunk-KA44EAXD.mjs";
+} from "./chunk-3VO7PKA4.mjs";
 import {
-  CopyAgain
-} from "./chunk-2GH5RYRP.mjs";
+  extraTags
+} from "./chunk-ZZT7JNPV.mjs";
+import {
+  CopyAgain,
+  isIndex
+} from "./chunk-BWZXFGLC.mjs";
 import "./chunk-U7P74N4L.mjs";
 import {
   debugEnabled,
@@ -13,14 +17,18 @@ import {
 } from "./chunk-AO2UATTK.mjs";
 import {
   InvalidReferenceError,
+  checkTag,
   isDockerHub,
   parseName,
   parseNameTag,
   parseRegistryReference
 } from "./chunk-JO7HQLJM.mjs";
 import {
+  ociArchitecture
+} from "./chunk-477LFGEH.mjs";
+import {
   sha256
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError,
   hasCode
@@ -268,6 +276,11 @@ var DockerApi = class {
     const type = (info.DriverStatus ?? []).find(([k]) => k === "driver-type")?.[1] ?? "";
     return type.startsWith("io.containerd.snapshotter") ? "containerd" : "classic";
   }
+  /** GET /info's OSType and Architecture (as `uname -m` spells it: "x86_64", "aarch64"). */
+  async platform() {
+    const info = await this.client.json("GET", `${this.prefix}/info`);
+    return { os: info.OSType || "linux", machine: info.Architecture || "" };
+  }
   /** The IDs of the images the daemon lists under a reference ("name:tag"). */
   async listed(ref) {
     const list = await this.client.json("GET", `${this.prefix}/images/json`, { query: { filters: JSON.stringify({ reference: [ref] }) } });
@@ -441,6 +454,10 @@ var DockerBackend = class {
       await this.api.load(Readable.from(prepend(this.head, archive)), signal);
     }
   }
+  async platform() {
+    const { os, machine } = await this.api.platform();
+    return { os, ...ociArchitecture(machine) };
+  }
   tag(id, name, tag) {
     return this.api.tag(id, name, tag);
   }
@@ -537,6 +554,10 @@ import { pipeline as pipeline2 } from "node:stream/promises";
 var hex = (id) => id.replace(/^sha256:/, "");
 var digestId = (id) => `sha256:${hex(id)}`;
 var summary = (d) => ({ id: digestId(d.Id), layers: d.RootFS?.Layers ?? [] });
+function infoPlatform(d) {
+  const arch = ociArchitecture(d.host?.arch ?? "");
+  return { os: d.host?.os || "linux", ...arch, ...d.host?.variant ? { variant: d.host.variant } : {} };
+}
 var PodmanBase = class {
   archiveFormat = "oci";
   async skipRule() {
@@ -594,6 +615,9 @@ var PodmanApi = class _PodmanApi extends PodmanBase {
       if (e instanceof DaemonHttpError) throw new UserError("DAEMON_REFUSED", `${this.label} refused the image (HTTP ${e.statusCode}): ${e.daemonText}`);
       throw e;
     }
+  }
+  async platform() {
+    return infoPlatform(await this.client.json("GET", `${this.prefix}/info`));
   }
   async tag(id, name, tag) {
     await this.client.ok("POST", `${this.prefix}/images/${hex(id)}/tag`, { query: { repo: name, tag } });
@@ -667,6 +691,11 @@ var PodmanCli = class extends PodmanBase {
     if (signal.aborted) throw signal.reason ?? new UserError("DAEMON_REFUSED", "podman load aborted");
     if (r.failed) this.fail("podman load", r, "DAEMON_REFUSED");
   }
+  async platform() {
+    const r = await this.run(["info", "--format", "json"]);
+    if (r.failed) this.fail("podman info", r);
+    return infoPlatform(JSON.parse(r.stdout));
+  }
   async tag(id, name, tag) {
     const r = await this.run(["tag", hex(id), `${name}:${tag}`]);
     if (r.failed) this.fail("podman tag", r);
@@ -692,11 +721,12 @@ var connectContainersStorage = (storage) => async () => new PodmanCli(void 0, { 
 
 // src/dest/daemon.ts
 var DaemonDestination = class {
-  constructor(transport, name, tag, connect, normalise = (n) => n) {
+  constructor(transport, name, tag, connect, flags = {}, normalise = (n) => n) {
     this.transport = transport;
     this.name = name;
     this.tag = tag;
     this.connect = connect;
+    this.flags = flags;
     this.normalise = normalise;
     this.description = `${transport}:${name}${tag ? ":" + tag : ""}`;
   }
@@ -704,6 +734,7 @@ var DaemonDestination = class {
   name;
   tag;
   connect;
+  flags;
   normalise;
   capabilities = {
     reuse: "inventory",
@@ -714,7 +745,9 @@ var DaemonDestination = class {
     compressions: ["none", "gzip"],
     defaultCompression: "none",
     followsImageCompression: false,
-    needsSizeFirst: true
+    needsSizeFirst: true,
+    // Of an index it takes the image for its own platform.
+    index: "one"
   };
   description;
   backend;
@@ -730,7 +763,18 @@ var DaemonDestination = class {
   abort = new AbortController();
   /** The daemon refused a load opened early after reading the archive: later tries go the plain way. */
   noEarlyLoad = false;
-  async open(image, opts) {
+  /** The daemon's own platform, asked on a connection of its own (a load is not opened for it). */
+  async platform(ctx) {
+    const backend = await this.connect({}, (m) => ctx.progress.info(m));
+    try {
+      return await backend.platform();
+    } finally {
+      await backend.close();
+    }
+  }
+  async open(target, opts) {
+    if (isIndex(target)) throw new Error(`${this.description} takes one image of an index, not the index`);
+    const image = target;
     if (!this.name && !image.name) throw new InvalidReferenceError(`${this.description}: the image has no name; give one, as in ${this.transport}:NAME:TAG`);
     this.loadName = this.normalise(this.name || image.name);
     this.loadTag = this.tag ?? image.tag ?? "latest";
@@ -759,7 +803,7 @@ var DaemonDestination = class {
   async commit(image, manifest) {
     const backend = this.backend;
     if (this.archive) {
-      const names = { repoTags: [this.ref], refName: this.loadTag };
+      const names = { repoTags: [this.ref], refNames: [this.loadTag] };
       try {
         await this.archive.finish(image, manifest, names);
         await this.loading;
@@ -774,7 +818,9 @@ var DaemonDestination = class {
       throw new UserError("DAEMON_VERIFY_FAILED", `${backend.label} holds ${got.id} as ${this.ref}, expected ${image.config.digest} (or, in a containerd image store, ${image.manifest.digest})`);
     if (this.archive && this.omit.size > 0 && backend.complete && !await backend.complete(got.id, this.ref))
       throw new CopyAgain(`${backend.label} loaded ${this.ref} without the content of the ${this.omit.size} layer(s) left out (its image store does not list it); sending every layer`, false);
-    return { reference: this.ref, imageId: got.id };
+    const more = extraTags(this.flags, this.loadTag, (t) => checkTag(t, `--tag ${t}`));
+    for (const t of more) await backend.tag(got.id, this.loadName, t);
+    return { reference: this.ref, ...more.length ? { references: [this.ref, ...more.map((t) => `${this.loadName}:${t}`)] } : {}, imageId: got.id };
   }
   /** A load worth doing again: refused without the layers the daemon was thought to hold, or refused on its early path. */
   retryable(e) {
@@ -798,13 +844,15 @@ var DaemonDestination = class {
     this.backend = void 0;
   }
 };
-var parseDockerDaemonDestination = (rest) => {
+var parseDockerDaemonDestination = (rest, flags) => {
   const { name, tag } = parseNameTag(rest, "docker-daemon");
-  return new DaemonDestination("docker-daemon", name, tag, connectDocker);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
+  return new DaemonDestination("docker-daemon", name, tag, connectDocker, flags);
 };
-var parsePodmanDestination = (rest) => {
+var parsePodmanDestination = (rest, flags) => {
   const { name, tag } = parseNameTag(rest, "podman");
-  return new DaemonDestination("podman", name, tag, connectPodman);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
+  return new DaemonDestination("podman", name, tag, connectPodman, flags);
 };
 function parseStorageSpec(spec, context) {
   const at = spec.indexOf("@");
@@ -818,7 +866,7 @@ function parseStorageSpec(spec, context) {
   for (const p of [root, runroot]) if (p && !p.startsWith("/")) throw new InvalidReferenceError(`${context}: the store path ${JSON.stringify(p)} is not absolute`);
   return { ...driver ? { driver } : {}, ...root ? { root } : {}, ...runroot ? { runroot } : {}, ...options.length ? { options } : {} };
 }
-var parseContainersStorageDestination = (rest) => {
+var parseContainersStorageDestination = (rest, flags) => {
   const context = `containers-storage:${rest}`;
   let storage;
   let ref = rest;
@@ -835,7 +883,8 @@ var parseContainersStorageDestination = (rest) => {
     return `${r.registry}/${r.repository}`;
   };
   const { name, tag } = ref ? parseNameTag(ref, "containers-storage", context) : { name: "", tag: void 0 };
-  return new DaemonDestination("containers-storage", name, tag, connectContainersStorage(storage), normalise);
+  for (const t of flags.tags ?? []) checkTag(t, `--tag ${t}`);
+  return new DaemonDestination("containers-storage", name, tag, connectContainersStorage(storage), flags, normalise);
 };
 export {
   DaemonDestination,

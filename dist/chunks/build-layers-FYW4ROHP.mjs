@@ -8,15 +8,16 @@ import {
   pathSize,
   storeCopyWarnings,
   tooManyLayers
-} from "./chunk-VLAYT7W7.mjs";
+} from "./chunk-WTPUMNVH.mjs";
 import "./chunk-QYQHKPLY.mjs";
 import "./chunk-VA3PXKDB.mjs";
 import "./chunk-YUS43JPM.mjs";
 import "./chunk-2IGULGB4.mjs";
 import "./chunk-U7P74N4L.mjs";
-import "./chunk-IL7AU26K.mjs";
+import "./chunk-NWNPAVTG.mjs";
 import "./chunk-OWDD4U2F.mjs";
-import "./chunk-CIGM6B6C.mjs";
+import "./chunk-477LFGEH.mjs";
+import "./chunk-AYVEAJJV.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 export {

@@ -3,7 +3,7 @@ import {
   COMPRESSOR_ANNOTATION,
   compressionOf,
   isDigest
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 
 // src/image/known-blobs.ts
 var isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);

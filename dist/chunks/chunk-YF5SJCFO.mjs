@@ -3,17 +3,20 @@ import {
   addImageBlobs,
   putBlobFile,
   reuseBlobFile
-} from "./chunk-UNAYW2DD.mjs";
+} from "./chunk-CFVBUFOL.mjs";
 import {
   KnownBlobs
-} from "./chunk-KMF2HFYC.mjs";
+} from "./chunk-AEDLIB2P.mjs";
 import {
   fileError,
   writeAtomically
 } from "./chunk-ERSFCDHN.mjs";
 import {
+  isIndex
+} from "./chunk-BWZXFGLC.mjs";
+import {
   digestHex
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
@@ -39,14 +42,17 @@ var DirDestination = class {
     compressions: ["none", "gzip", "zstd"],
     defaultCompression: "none",
     followsImageCompression: true,
-    needsSizeFirst: false
+    needsSizeFirst: false,
+    // One image per directory: of an index, the one for this machine's platform (or --platform's).
+    index: "one"
   };
   description;
   blobPath(digest) {
     return join(this.dir, digestHex(digest));
   }
   /** Refuses a directory that holds something other than an image (as skopeo does), creates a new one. */
-  async open() {
+  async open(target) {
+    if (isIndex(target)) throw new Error(`${this.description} takes one image of an index, not the index`);
     let entries;
     try {
       entries = await readdir(this.dir);
@@ -103,8 +109,9 @@ var DirDestination = class {
   async close() {
   }
 };
-var parseDirDestination = (rest) => {
+var parseDirDestination = (rest, flags) => {
   if (!rest) throw new UserError("INVALID_REFERENCE", "dir: needs a directory, as in dir:DIR");
+  if (flags.tags?.length) throw new UserError("USAGE", `dir:${rest}: a dir: directory holds one image under no tag; --tag does not apply`);
   return new DirDestination(rest);
 };
 

@@ -1,7 +1,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   FORMAT_VERSION
-} from "./chunk-IL7AU26K.mjs";
+} from "./chunk-NWNPAVTG.mjs";
 import {
   readNixAttrs
 } from "./chunk-OWDD4U2F.mjs";
@@ -10,15 +10,17 @@ import {
   configDescriptor,
   imageParts,
   manifestMediaType
-} from "./chunk-NNDOAYJ3.mjs";
-import "./chunk-UDBCNKGI.mjs";
+} from "./chunk-WIIZMGEP.mjs";
+import "./chunk-QAQMOS3E.mjs";
+import "./chunk-MCUE2TH7.mjs";
 import "./chunk-AO2UATTK.mjs";
 import "./chunk-4C2TZ6CT.mjs";
 import "./chunk-JO7HQLJM.mjs";
+import "./chunk-477LFGEH.mjs";
 import {
   digestHex,
   sha256
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";

@@ -8,7 +8,7 @@ import {
   buildLayers,
   parseLayerSpec,
   tooManyLayers
-} from "./chunk-VLAYT7W7.mjs";
+} from "./chunk-WTPUMNVH.mjs";
 import "./chunk-QYQHKPLY.mjs";
 import "./chunk-VA3PXKDB.mjs";
 import "./chunk-YUS43JPM.mjs";
@@ -17,7 +17,7 @@ import "./chunk-U7P74N4L.mjs";
 import {
   FORMAT_VERSION,
   loadLayersFile
-} from "./chunk-IL7AU26K.mjs";
+} from "./chunk-NWNPAVTG.mjs";
 import {
   graphNodes,
   readNixAttrs
@@ -26,9 +26,10 @@ import {
   checkTag,
   parseName
 } from "./chunk-JO7HQLJM.mjs";
+import "./chunk-477LFGEH.mjs";
 import {
   COMPRESSIONS
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
@@ -188,6 +189,12 @@ function mergeBaseConfig(baseRaw, user) {
 }
 
 // src/commands/build-image.ts
+function imageAnnotations(a) {
+  if (a === void 0 || a === null) return void 0;
+  if (typeof a !== "object" || Array.isArray(a) || Object.values(a).some((v) => typeof v !== "string"))
+    throw new UserError("INVALID_CONFIG", 'buildImage: annotations must be an attribute set of strings, e.g. { "org.opencontainers.image.revision" = "\u2026"; }');
+  return Object.keys(a).length ? a : void 0;
+}
 function imageCompression(c) {
   if (c === void 0 || c === null) return void 0;
   if (!COMPRESSIONS.includes(c.type)) throw new UserError("INVALID_CONFIG", `buildImage: compression ${JSON.stringify(c.type)} is not one of ${COMPRESSIONS.map((x) => `"${x}"`).join(", ")}`);
@@ -208,6 +215,7 @@ function assembleImage(spec, own = [], ownCounts) {
   if (created !== "now" && !RFC3339.test(created)) throw new UserError("INVALID_CONFIG", `buildImage: created ${JSON.stringify(created)} is not an RFC 3339 date like "2024-01-01T00:00:00Z"`);
   let config = normaliseConfig(spec.config);
   const compression = imageCompression(spec.compression);
+  const annotations = imageAnnotations(spec.annotations);
   const layers = [];
   const seen = /* @__PURE__ */ new Set();
   let base;
@@ -268,7 +276,8 @@ function assembleImage(spec, own = [], ownCounts) {
     config,
     layers,
     ...baseHistory ? { baseHistory } : {},
-    ...compression ? { compression } : {}
+    ...compression ? { compression } : {},
+    ...annotations ? { annotations } : {}
   };
 }
 async function buildImageCommand(args) {

@@ -1,21 +1,26 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   COPY_OPTIONS,
+  annotationsArg,
   copyCommand,
-  openImage,
+  openSource,
   toCopyArgs
-} from "./chunk-PQP6JTXA.mjs";
+} from "./chunk-4FTMZKT3.mjs";
+import "./chunk-QK4GOYWZ.mjs";
 import "./chunk-4PFZZYPE.mjs";
-import "./chunk-2GH5RYRP.mjs";
+import "./chunk-BWZXFGLC.mjs";
 import {
   humanBytes,
   shortDigest,
   table
 } from "./chunk-GABV472D.mjs";
 import "./chunk-VA3PXKDB.mjs";
-import "./chunk-IL7AU26K.mjs";
+import "./chunk-NWNPAVTG.mjs";
 import "./chunk-AO2UATTK.mjs";
-import "./chunk-CIGM6B6C.mjs";
+import {
+  platformString
+} from "./chunk-477LFGEH.mjs";
+import "./chunk-AYVEAJJV.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import {
   __commonJS,
@@ -5612,33 +5617,32 @@ var Yargs = YargsFactory(esm_default);
 var yargs_default = Yargs;
 
 // src/commands/inspect.ts
-function inspectCommand(args) {
-  const { file: img, image: r } = openImage(args.image);
-  if (args.json) {
-    const out = {
-      name: img.name,
-      tag: r.tag,
-      manifestDigest: r.manifest.digest,
-      configDigest: r.config.digest,
-      arch: img.arch,
-      os: img.os,
-      created: img.created,
-      totalSize: img.layers.reduce((a, l) => a + l.size, 0),
-      config: img.config,
-      layers: img.layers.map((l) => ({
-        digest: l.digest,
-        diffID: l.diffID,
-        size: l.size,
-        mediaType: l.mediaType,
-        paths: l.blob ? [] : l.paths,
-        copyToRoot: l.copyToRoot,
-        declared: l.entries.map((e) => e.path),
-        blob: l.blob
-      }))
-    };
-    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
-    return;
-  }
+function imageJson(img, r) {
+  return {
+    name: img.name,
+    tag: r.tag,
+    manifestDigest: r.manifest.digest,
+    configDigest: r.config.digest,
+    arch: img.arch,
+    os: img.os,
+    ...img.variant ? { variant: img.variant } : {},
+    created: img.created,
+    totalSize: img.layers.reduce((a, l) => a + l.size, 0),
+    ...r.annotations ? { annotations: r.annotations } : {},
+    config: img.config,
+    layers: img.layers.map((l) => ({
+      digest: l.digest,
+      diffID: l.diffID,
+      size: l.size,
+      mediaType: l.mediaType,
+      paths: l.blob ? [] : l.paths,
+      copyToRoot: l.copyToRoot,
+      declared: l.entries.map((e) => e.path),
+      blob: l.blob
+    }))
+  };
+}
+function imageText(img, r) {
   const rows = [["#", "DIGEST", "SIZE", "CONTENT"]];
   img.layers.forEach((l, i) => {
     const content = l.blob ? [`base layer ${l.blob}`] : [...l.paths, ...l.copyToRoot.map((p) => `copyToRoot ${p}`), ...l.entries.length ? [`${l.entries.length} declared entries (${l.entries.map((e) => e.path).join(", ")})`] : []];
@@ -5646,12 +5650,48 @@ function inspectCommand(args) {
     if (content.length === 0) rows.push([String(i + 1), shortDigest(l.digest), humanBytes(l.size), "(empty)"]);
   });
   const total = img.layers.reduce((a, l) => a + l.size, 0);
-  process.stdout.write(
-    `${img.name ?? "(unnamed)"}:${r.tag ?? ""}  ${img.os}/${img.arch}  ${img.layers.length} layers, ${humanBytes(total)}
+  const notes = r.annotations ? Object.entries(r.annotations).map(([k, v]) => `annotation ${k}=${v}
+`).join("") : "";
+  return `${img.name ?? "(unnamed)"}:${r.tag ?? ""}  ${platformString(r.platform)}  ${img.layers.length} layers, ${humanBytes(total)}
 manifest ${r.manifest.digest}
-
-` + table(rows) + "\n"
-  );
+${notes}
+` + table(rows) + "\n";
+}
+function inspectCommand(args) {
+  const src = openSource(args.image);
+  if (src.kind === "image" && src.files.kind === "image") {
+    const out2 = args.json ? JSON.stringify(imageJson(src.files.file, src.image), null, 2) + "\n" : imageText(src.files.file, src.image);
+    process.stdout.write(out2);
+    return;
+  }
+  if (src.kind !== "index" || src.files.kind !== "index") return;
+  const { index } = src;
+  const files = src.files.loaded.images.map((c) => c.file);
+  if (args.json) {
+    const out2 = {
+      kind: "index",
+      name: index.name,
+      tag: index.tag,
+      // The index as the image JSONs imply it (layers uncompressed); a push that compresses lists other manifests.
+      indexDigest: index.index.digest,
+      ...index.annotations ? { annotations: index.annotations } : {},
+      images: index.images.map((r, i) => ({ platform: platformString(r.platform), source: r.source, ...imageJson(files[i], r) }))
+    };
+    process.stdout.write(JSON.stringify(out2, null, 2) + "\n");
+    return;
+  }
+  const notes = index.annotations ? Object.entries(index.annotations).map(([k, v]) => `annotation ${k}=${v}
+`).join("") : "";
+  const rows = [["PLATFORM", "MANIFEST", "LAYERS", "SIZE", "IMAGE JSON"]];
+  index.images.forEach((r, i) => rows.push([platformString(r.platform), shortDigest(r.manifest.digest), String(r.layers.length), humanBytes(files[i].layers.reduce((a, l) => a + l.size, 0)), r.source]));
+  let out = `${index.name ?? "(unnamed)"}:${index.tag ?? ""}  image index of ${index.images.length} images
+index ${index.index.digest}
+${notes}
+${table(rows)}
+`;
+  index.images.forEach((r, i) => out += `
+${imageText(files[i], r)}`);
+  process.stdout.write(out);
 }
 
 // src/cli.ts
@@ -5674,12 +5714,16 @@ function sourceArgs(a) {
     caCert: a["ca-cert"]
   };
 }
+var REPEATABLE = /* @__PURE__ */ new Set([...Object.entries(COPY_OPTIONS).filter(([, s]) => s.array).map(([n]) => n), "sources"]);
+function lastValueWins(argv) {
+  for (const [k, v] of Object.entries(argv)) if (Array.isArray(v) && k !== "_" && !REPEATABLE.has(k)) argv[k] = v.at(-1);
+}
 function cli(argv, hooks = {}) {
   const copy = hooks.copy ?? copyCommand;
-  return yargs_default(argv).scriptName("longshore").parserConfiguration({ "duplicate-arguments-array": false, "dot-notation": false }).usage("$0 <command> [options]\n\nArchive-less container images for Nix.").command(
+  return yargs_default(argv).scriptName("longshore").parserConfiguration({ "duplicate-arguments-array": true, "greedy-arrays": false, "dot-notation": false }).middleware(lastValueWins, true).usage("$0 <command> [options]\n\nArchive-less container images for Nix.").command(
     "copy <image> <destination>",
     "copy an image built by the Nix library to oci:DIR[:TAG], dir:DIR, docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, containers-storage:[NAME[:TAG]], docker-archive:FILE, oci-archive:FILE",
-    (y) => y.positional("image", { type: "string", demandOption: true, describe: "image JSON (a buildImage output)" }).positional("destination", { type: "string", demandOption: true }).options(COPY_OPTIONS),
+    (y) => y.positional("image", { type: "string", demandOption: true, describe: "image JSON (a buildImage output) or index JSON (a buildImageIndex output)" }).positional("destination", { type: "string", demandOption: true }).options(COPY_OPTIONS),
     async (a) => {
       await copy(toCopyArgs(String(a.image), String(a.destination), a));
     }
@@ -5688,7 +5732,7 @@ function cli(argv, hooks = {}) {
     "pin a base image for pullImageFromManifest: write its platform manifest, config and layer digests to a lock JSON",
     (y) => sourceOptions(y.option("output", { alias: "o", type: "string", describe: "lock file to write (default: stdout)" })),
     async (a) => {
-      const { lockCommand } = await import("./lock-T3BIUHXR.mjs");
+      const { lockCommand } = await import("./lock-BDZM7A32.mjs");
       await lockCommand(sourceArgs(a));
     }
   ).command(
@@ -5696,12 +5740,38 @@ function cli(argv, hooks = {}) {
     "print a base image's platform manifest as the registry serves it (nix2container's format for pullImageFromManifest, what its getManifest prints)",
     (y) => sourceOptions(y.option("output", { alias: "o", type: "string", describe: "file to write (default: stdout)" })),
     async (a) => {
-      const { manifestCommand } = await import("./lock-T3BIUHXR.mjs");
+      const { manifestCommand } = await import("./lock-BDZM7A32.mjs");
       await manifestCommand(sourceArgs(a));
     }
   ).command(
+    "index",
+    "image indexes in a registry: one name for images of several platforms",
+    (y) => y.command(
+      "create <destination> <sources..>",
+      "join images already pushed (each built on its own machine, say) into one OCI image index: longshore index create docker://HOST/app:1.0 docker://HOST/app:1.0-amd64 docker://HOST/app:1.0-arm64",
+      (z) => z.positional("destination", { type: "string", demandOption: true, describe: "docker://HOST/NAME[:TAG]: the index" }).positional("sources", { type: "string", array: true, demandOption: true, describe: "docker://HOST/NAME[:TAG|@DIGEST] on the same registry: images (or indexes) whose platforms their configs name" }).option("annotation", COPY_OPTIONS.annotation).option("tag", { ...COPY_OPTIONS.tag, describe: "also put the index under this tag; repeatable" }).option("tls-verify", COPY_OPTIONS["tls-verify"]).option("creds", COPY_OPTIONS.creds).option("registry-token", COPY_OPTIONS["registry-token"]).option("creds-file", COPY_OPTIONS["creds-file"]).option("authfile", COPY_OPTIONS.authfile).option("ca-cert", COPY_OPTIONS["ca-cert"]).option("json", COPY_OPTIONS.json).option("quiet", COPY_OPTIONS.quiet),
+      async (a) => {
+        const { indexCreate } = await import("./index-create-HI7TN7PC.mjs");
+        const list = (v) => v === void 0 ? void 0 : v.map(String);
+        await indexCreate({
+          destination: String(a.destination),
+          sources: list(a.sources) ?? [],
+          annotations: annotationsArg(list(a.annotation)),
+          tags: list(a.tag),
+          tlsVerify: a["tls-verify"],
+          creds: a.creds,
+          registryToken: a["registry-token"],
+          credsFile: a["creds-file"],
+          authfile: a.authfile,
+          caCert: a["ca-cert"],
+          json: a.json,
+          quiet: a.quiet
+        });
+      }
+    ).demandCommand(1, "name an index command: create")
+  ).command(
     "inspect <image>",
-    "show the layers of an image JSON with their sizes and store paths",
+    "show the layers of an image JSON with their sizes and store paths, or the images of an index JSON",
     (y) => y.positional("image", { type: "string", demandOption: true }).option("json", { type: "boolean" }),
     (a) => inspectCommand({ image: a.image, json: a.json })
   ).demandCommand(1, "name a command; see --help").strict().fail((msg, err, y) => {

@@ -7,7 +7,7 @@ import {
 } from "./chunk-4C2TZ6CT.mjs";
 import {
   sha256
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError,
   hasCode

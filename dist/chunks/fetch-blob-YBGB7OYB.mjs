@@ -1,22 +1,25 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   DIR_VERSION
-} from "./chunk-UL4TJG2Q.mjs";
-import "./chunk-UNAYW2DD.mjs";
-import "./chunk-KMF2HFYC.mjs";
+} from "./chunk-YF5SJCFO.mjs";
+import "./chunk-CFVBUFOL.mjs";
+import "./chunk-AEDLIB2P.mjs";
 import "./chunk-ERSFCDHN.mjs";
+import "./chunk-BWZXFGLC.mjs";
 import {
   runLimited
 } from "./chunk-VA3PXKDB.mjs";
 import {
-  RegistryReader,
   buildLock
-} from "./chunk-NNDOAYJ3.mjs";
+} from "./chunk-WIIZMGEP.mjs";
+import {
+  RegistryReader
+} from "./chunk-QAQMOS3E.mjs";
 import {
   RegistryClient,
   RegistryError,
   resolveCredential
-} from "./chunk-UDBCNKGI.mjs";
+} from "./chunk-MCUE2TH7.mjs";
 import {
   debugEnabled
 } from "./chunk-AO2UATTK.mjs";
@@ -24,10 +27,11 @@ import "./chunk-4C2TZ6CT.mjs";
 import {
   parseRegistryReference
 } from "./chunk-JO7HQLJM.mjs";
+import "./chunk-477LFGEH.mjs";
 import {
   digestHex,
   isDigest
-} from "./chunk-CIGM6B6C.mjs";
+} from "./chunk-AYVEAJJV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
