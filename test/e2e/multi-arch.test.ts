@@ -221,6 +221,27 @@ test('oci: and oci-archive: hold the whole index, under --tag too; docker-archiv
   assert.equal((await dockerd.docker(['image', 'inspect', '--format', '{{.Architecture}}', 'multi:v2'])).stdout.trim(), 'arm64');
 });
 
+test('dir: and containers-storage: take one image of an index: --platform\'s, else this machine\'s; containers-storage: under --tag too', async () => {
+  const dir = join(tmp('longshore-dir-'), 'arm');
+  const d = await longshore(['copy', index, `dir:${dir}`, '--platform', 'linux/arm64', '--json']);
+  assert.equal(d.exitCode, 0, d.all);
+  assert.equal((JSON.parse(d.stdout) as { platform: string }).platform, 'linux/arm64');
+  assert.equal((await config(`dir:${dir}`)).architecture, 'arm64');
+  const tagged = await longshore(['copy', index, `dir:${join(tmp('longshore-dir-'), 'x')}`, '--tag', 'v2']);
+  assert.equal(tagged.exitCode, 1, tagged.all);
+  assert.match(tagged.stderr, /dir:.*--tag does not apply/);
+
+  // Never through a service: containers-storage: is the store itself.
+  const env = { ...podman.env, CONTAINER_HOST: 'unix:///nonexistent/podman.sock' };
+  const cs = await longshore(['copy', index, 'containers-storage:multi-cs:v1', '--tag', 'v2', '--json'], env);
+  assert.equal(cs.exitCode, 0, cs.all);
+  const json = JSON.parse(cs.stdout) as { platform: string; references: string[] };
+  assert.equal(json.platform, 'linux/amd64');
+  assert.deepEqual(json.references, ['docker.io/library/multi-cs:v1', 'docker.io/library/multi-cs:v2']);
+  for (const tag of ['v1', 'v2'])
+    assert.equal((await podman.podman(['image', 'inspect', '--format', '{{.Architecture}}', `docker.io/library/multi-cs:${tag}`])).stdout.trim(), 'amd64');
+});
+
 test('index create joins images pushed separately, each from its own repository, into one index', async () => {
   // Each image pushed on its own, as two builders would.
   for (const [i, arch] of [[0, 'amd64'], [1, 'arm64']] as const) {
