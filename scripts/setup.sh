@@ -28,6 +28,21 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+# apt options for a private apt state in DIR (a suite of the machine's Debian mirror, checked against
+# Debian's signed index; the system's sources, lists and dpkg state are never touched):
+# private_apt DIR ARCH SUITE... sets the array APT_PRIVATE. Nothing is installed through it.
+private_apt() {
+  local dir=$1 arch=$2
+  shift 2
+  mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs" "$dir/root"
+  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "${LONGSHORE_DEBIAN_MIRROR:-http://deb.debian.org/debian}" "$*" >"$dir/private.sources"
+  APT_PRIVATE=(-o "Dir::Etc::SourceList=$dir/private.sources" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache" -o "Dir::State::status=/dev/null"
+    -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" -o APT::Sandbox::User=root)
+  apt-get "${APT_PRIVATE[@]}" -qq update
+}
+
 # --- dockerd 26 with the containerd image store, for the daemon tests (self-contained block) ---
 # New Docker installs run dockerd with the containerd image store (dockerd 26 with
 # {"features":{"containerd-snapshotter":true}}; the default since Docker 29), whose load differs
@@ -49,13 +64,8 @@ elif [ "$(cat "$D26_DIR/.pinned" 2>/dev/null)" != "${D26_DEBS[*]}" ]; then
   echo "setup: fetching Debian 13's docker.io and containerd into $D26_DIR" >&2
   d26tmp=$(mktemp -d)
   trap 'rm -rf "$d26tmp"' EXIT
-  mkdir -p "$d26tmp/lists/partial" "$d26tmp/cache/archives/partial" "$d26tmp/debs" "$d26tmp/root"
-  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "${LONGSHORE_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$d26tmp/trixie.sources"
-  d26apt=(-o "Dir::Etc::SourceList=$d26tmp/trixie.sources" -o Dir::Etc::SourceParts=/dev/null
-    -o "Dir::State::Lists=$d26tmp/lists" -o "Dir::Cache=$d26tmp/cache" -o "Dir::State::status=/dev/null"
-    -o APT::Architecture=amd64 -o APT::Sandbox::User=root)
-  apt-get "${d26apt[@]}" -qq update
+  private_apt "$d26tmp" amd64 trixie
+  d26apt=("${APT_PRIVATE[@]}")
   for entry in "${D26_DEBS[@]}"; do
     pkg=${entry%% *} sum=${entry##* }
     listed=$(apt-cache "${d26apt[@]}" show "$pkg" 2>/dev/null | sed -n 's/^SHA256: //p' | head -1) || true
@@ -91,13 +101,8 @@ if [ ! -x "$BB_DIR/bin/busybox" ]; then
   echo "setup: fetching Debian 12's busybox-static for arm64 into $BB_DIR" >&2
   bbtmp=$(mktemp -d)
   trap 'rm -rf "$bbtmp"' EXIT
-  mkdir -p "$bbtmp/lists/partial" "$bbtmp/cache/archives/partial" "$bbtmp/debs" "$bbtmp/root"
-  printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "${LONGSHORE_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$bbtmp/bookworm.sources"
-  bbapt=(-o "Dir::Etc::SourceList=$bbtmp/bookworm.sources" -o Dir::Etc::SourceParts=/dev/null
-    -o "Dir::State::Lists=$bbtmp/lists" -o "Dir::Cache=$bbtmp/cache" -o "Dir::State::status=/dev/null"
-    -o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o APT::Sandbox::User=root)
-  apt-get "${bbapt[@]}" -qq update
+  private_apt "$bbtmp" arm64 bookworm bookworm-updates
+  bbapt=("${APT_PRIVATE[@]}")
   (cd "$bbtmp/debs" && apt-get "${bbapt[@]}" -qq download busybox-static)
   deb=$(ls "$bbtmp/debs"/busybox-static_*_arm64.deb)
   dpkg-deb -x "$deb" "$bbtmp/root"

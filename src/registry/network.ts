@@ -1,19 +1,13 @@
 // Failures below HTTP — a connection refused or reset, a name that does not resolve, a timeout, a
 // TLS handshake that failed — turned into user errors that name the host and what was being done.
 // Decided on the errno / undici / OpenSSL error codes, never on message text.
-import { UserError } from '../util/errors.js';
+import { UserError, type ErrorCode } from '../util/errors.js';
 
-export type NetworkCode =
-  | 'CONNECTION_REFUSED'
-  | 'NAME_NOT_RESOLVED'
-  | 'HOST_UNREACHABLE'
-  | 'TIMEOUT'
-  | 'CONNECTION_RESET'
-  | 'TLS'
-  // A proxy between us and the registry (src/registry/proxy.ts).
-  | 'PROXY_UNREACHABLE'
-  | 'PROXY_AUTH'
-  | 'PROXY_REFUSED';
+/** The codes of the catalogue (src/util/errors.ts) a failure below HTTP gets. */
+export type NetworkCode = Extract<
+  ErrorCode,
+  'CONNECTION_REFUSED' | 'NAME_NOT_RESOLVED' | 'HOST_UNREACHABLE' | 'TIMEOUT' | 'CONNECTION_RESET' | 'TLS' | 'PROXY_UNREACHABLE' | 'PROXY_AUTH' | 'PROXY_REFUSED'
+>;
 
 /** How a network failure is retried: 'backoff' as for an overloaded server, 'quick' a few times within a second, 'never'. */
 export type RetryKind = 'backoff' | 'quick' | 'never';
