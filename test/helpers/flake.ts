@@ -14,20 +14,22 @@ let standIn: string | undefined;
 
 /**
  * A flake whose legacyPackages.<system> is test/nix/pkgs.nix (this checkout's, by a non-flake
- * input) with the node running the tests and a copy of the host's static busybox, for both systems
- * flake.nix knows (aarch64-linux is only evaluated).
+ * input) with the node running the tests, a copy of the host's static busybox and of the arm64 one
+ * scripts/setup.sh unpacks (.tools/ is git-ignored, so the checkout's flake source lacks it), for
+ * both systems flake.nix knows (aarch64-linux is only evaluated).
  */
 export function standInNixpkgs(): string {
   if (standIn) return standIn;
   const dir = tmp('longshore-nixpkgs-');
   copyFileSync('/bin/busybox', join(dir, 'busybox'));
+  copyFileSync(join(ROOT, '.tools/busybox-arm64/bin/busybox'), join(dir, 'busybox-arm64'));
   writeFileSync(
     join(dir, 'flake.nix'),
     `{
   description = "stand-in nixpkgs: longshore's test package set";
   inputs.longshore-src = { url = "${REPO}"; flake = false; };
   outputs = { self, longshore-src }:
-    let pkgsFor = system: import "\${longshore-src}/test/nix/pkgs.nix" { inherit system; node = ${JSON.stringify(process.execPath)}; busyboxBinary = ./busybox; };
+    let pkgsFor = system: import "\${longshore-src}/test/nix/pkgs.nix" { inherit system; node = ${JSON.stringify(process.execPath)}; busyboxBinary = ./busybox; busyboxArm64Binary = ./busybox-arm64; };
     in { legacyPackages.x86_64-linux = pkgsFor "x86_64-linux"; legacyPackages.aarch64-linux = pkgsFor "aarch64-linux"; };
 }
 `,

@@ -71,7 +71,9 @@ let
     chmod 0555 $out/bin/busybox
     for a in $(busybox --list); do [ "$a" = busybox ] || ln -s busybox $out/bin/$a; done
   '';
-  pkgsCross.aarch64-multiplatform = { busybox = busyboxArm64; };
+  # gnu64 (amd64) is the host's own busybox: right on this x86_64 machine, and what the flake's
+  # aarch64-linux outputs, which are only evaluated here, name.
+  pkgsCross = { aarch64-multiplatform.busybox = busyboxArm64; gnu64.busybox = busybox; };
 
   # The host's nix-store and sqlite3, for initializeNixDatabase (builds run without a sandbox).
   hostTool = name: tool: runCommand name { } "mkdir -p $out/bin; ln -s ${tool} $out/bin/";
