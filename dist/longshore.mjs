@@ -4,9 +4,6 @@ import {
   isDigestWorker
 } from "./chunks/chunk-YUS43JPM.mjs";
 import {
-  takeHandedOverCaCerts
-} from "./chunks/chunk-4C2TZ6CT.mjs";
-import {
   UserError
 } from "./chunks/chunk-YSJMHLAX.mjs";
 import "./chunks/chunk-MKYGQBWT.mjs";
@@ -24,25 +21,25 @@ function boolFlag(v) {
 var BUILD_COMMANDS = {
   "build-layers": {
     flags: ["attrs"],
-    run: async (f, entryUrl) => (await import("./chunks/build-layers-FYW4ROHP.mjs")).buildLayersCommand({ attrs: f.attrs, entryUrl })
+    run: async (f, entryUrl) => (await import("./chunks/build-layers-CNY5P5RQ.mjs")).buildLayersCommand({ attrs: f.attrs, entryUrl })
   },
   "build-image": {
     flags: ["attrs"],
-    run: async (f, entryUrl) => (await import("./chunks/build-image-GHUBIIGE.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
+    run: async (f, entryUrl) => (await import("./chunks/build-image-DSK5MP4Z.mjs")).buildImageCommand({ attrs: f.attrs, entryUrl })
   },
   "build-nix-db": {
     flags: ["attrs"],
-    run: async (f) => (await import("./chunks/build-nix-db-NXPDKXUY.mjs")).buildNixDbCommand({ attrs: f.attrs })
+    run: async (f) => (await import("./chunks/build-nix-db-6MQPDX23.mjs")).buildNixDbCommand({ attrs: f.attrs })
   },
   "base-layers": {
     flags: ["attrs"],
-    run: async (f) => (await import("./chunks/base-layers-VIE2KKJQ.mjs")).baseLayersCommand({ attrs: f.attrs })
+    run: async (f) => (await import("./chunks/base-layers-2ER2LWNC.mjs")).baseLayersCommand({ attrs: f.attrs })
   },
   // Base images (issue 5): one registry blob into a fixed-output derivation's $out.
   "fetch-blob": {
     flags: ["registry", "repository", "digest", "size", "out", "tls-verify", "ca-cert", "manifest"],
     required: ["registry", "repository", "digest", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-YBGB7OYB.mjs")).fetchBlobCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-33S3HCZE.mjs")).fetchBlobCommand({
       registry: f.registry,
       repository: f.repository,
       digest: f.digest,
@@ -56,7 +53,7 @@ var BUILD_COMMANDS = {
   "fetch-image": {
     flags: ["reference", "os", "arch", "variant", "out", "tls-verify", "ca-cert", "expected-hash"],
     required: ["reference", "out"],
-    run: async (f) => (await import("./chunks/fetch-blob-YBGB7OYB.mjs")).fetchImageCommand({
+    run: async (f) => (await import("./chunks/fetch-blob-33S3HCZE.mjs")).fetchImageCommand({
       reference: f.reference,
       platform: { os: f.os || "linux", architecture: f.arch || "amd64", ...f.variant ? { variant: f.variant } : {} },
       out: f.out,
@@ -87,12 +84,13 @@ async function runBuild(args, entryUrl) {
 }
 
 // src/entry.ts
-takeHandedOverCaCerts();
+var wantsJson = (argv) => argv.some((a) => a === "--json" || a === "--json=true");
 function fatal(e) {
   if (e instanceof UserError) {
     process.stderr.write(`longshore: error: ${e.message}
 ${e.hint ? `hint: ${e.hint}
 ` : ""}`);
+    if (wantsJson(process.argv.slice(3))) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message, ...e.hint ? { hint: e.hint } : {} } }) + "\n");
   } else {
     process.stderr.write(`longshore: internal error: ${e instanceof Error ? e.stack : String(e)}
 `);
@@ -101,14 +99,14 @@ ${e.hint ? `hint: ${e.hint}
 }
 try {
   const cmd = process.argv[2];
-  if (isDigestWorker()) (await import("./chunks/digest-pool-NVLC7RGD.mjs")).serveDigests();
+  if (isDigestWorker()) (await import("./chunks/digest-pool-WN5E4SJO.mjs")).serveDigests();
   else if (isBuildCommand(cmd)) await runBuild(process.argv.slice(2), import.meta.url);
   else {
     module.enableCompileCache();
-    const copy = cmd === "copy" ? await import("./chunks/copy-main-QDPXS3IW.mjs") : void 0;
+    const copy = cmd === "copy" ? await import("./chunks/copy-main-WSLVQYWA.mjs") : void 0;
     const fast = copy?.parseCopyFast(process.argv.slice(2));
     if (fast && copy) await copy.copyCommand(fast);
-    else await (await import("./chunks/cli-SX2DWE7A.mjs")).run();
+    else await (await import("./chunks/cli-LR7J4EJJ.mjs")).run();
     process.exit(process.exitCode ?? 0);
   }
 } catch (e) {

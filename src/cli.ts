@@ -71,7 +71,7 @@ export function cli(argv: string[], hooks: CliHooks = {}) {
     .usage('$0 <command> [options]\n\nArchive-less container images for Nix.')
     .command(
       'copy <image> <destination>',
-      'copy an image built by the Nix library to oci:DIR[:TAG], dir:DIR, docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, containers-storage:[NAME[:TAG]], docker-archive:FILE, oci-archive:FILE',
+      'copy an image built by the Nix library to oci:DIR[:TAG], dir:DIR, docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, containers-storage:[NAME[:TAG]], docker-archive:FILE[:NAME[:TAG]], oci-archive:FILE[:TAG]',
       (y) =>
         y
           .positional('image', { type: 'string', demandOption: true, describe: 'image JSON (a buildImage output) or index JSON (a buildImageIndex output)' })

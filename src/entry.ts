@@ -6,13 +6,14 @@ import module from 'node:module';
 import { isBuildCommand, runBuild } from './build-cli.js';
 import { isDigestWorker } from './tar/worker-role.js';
 import { UserError } from './util/errors.js';
-import { takeHandedOverCaCerts } from './util/extra-ca.js';
 
-takeHandedOverCaCerts();
+/** The commands that print JSON (copy, inspect, index create) print a failure as JSON too, with its code. */
+const wantsJson = (argv: string[]): boolean => argv.some((a) => a === '--json' || a === '--json=true');
 
 function fatal(e: unknown): never {
   if (e instanceof UserError) {
     process.stderr.write(`longshore: error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+    if (wantsJson(process.argv.slice(3))) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }) + '\n');
   } else {
     process.stderr.write(`longshore: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
   }

@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { WRITER_VERSION } from '../tar/writer.js';
 import { digestLayers } from '../tar/digest-pool.js';
 import { UserError } from '../util/errors.js';
+import { count, humanBytes } from '../util/human.js';
 import { fsPath, nameFromBytes } from '../util/names.js';
 
 export const MAX_LAYERS_HARD = 125; // Docker's maxLayerDepth
@@ -39,7 +40,7 @@ export function parseLayerSpec(raw: unknown, file: string): LayerSpec {
   const maxLayers = r.maxLayers ?? 1;
   if (typeof maxLayers !== 'number' || !Number.isInteger(maxLayers) || maxLayers < 1)
     throw new UserError('INVALID_CONFIG', `maxLayers must be a positive integer, got ${JSON.stringify(maxLayers)}`);
-  if (maxLayers > MAX_LAYERS_HARD) throw new UserError('TOO_MANY_LAYERS', `maxLayers = ${maxLayers} is more than ${MAX_LAYERS_HARD}, the most layers Docker can run; use at most ${MAX_LAYERS_SOFT}`);
+  if (maxLayers > MAX_LAYERS_HARD) throw new UserError('TOO_MANY_LAYERS', `maxLayers = ${maxLayers} is more than ${MAX_LAYERS_HARD}, the most layers an image Docker runs may have`, `use ${MAX_LAYERS_SOFT} or fewer, which leaves room for fromImage's and \`layers\`' layers`);
   const strategy = r.strategy ?? 'size';
   if (strategy !== 'size' && strategy !== 'popularity') throw new UserError('INVALID_CONFIG', `layering strategy must be "size" or "popularity", got ${JSON.stringify(strategy)}`);
   return {
@@ -202,10 +203,10 @@ export async function buildLayers(
   }));
   const t0 = Date.now();
   const digests = await digestLayers(contents, entryUrl);
-  log(`digested ${contents.length} layer(s) in ${Date.now() - t0} ms on ${Math.min(availableParallelism(), contents.length)} threads`);
+  if (contents.length > 0) log(`digested ${count(contents.length, 'layer')} in ${Date.now() - t0} ms on ${count(Math.min(availableParallelism(), contents.length), 'thread')}`);
   const own = contents.map((c, i) => {
     const r = digests[i];
-    log(`layer ${i + 1}/${contents.length}: ${r.diffID} ${r.size} bytes, ${c.paths.length} store paths`);
+    log(`layer ${i + 1}/${contents.length}: ${r.diffID} ${humanBytes(r.size)}, ${count(c.paths.length, 'store path')}`);
     const rec: LayerRecord = {
       mediaType: MEDIA_TYPE_LAYER_TAR,
       digest: r.diffID,

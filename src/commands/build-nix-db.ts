@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { graphNodes, readNixAttrs, type GraphNode } from '../nix-attrs.js';
 import { UserError } from '../util/errors.js';
+import { count } from '../util/human.js';
 
 type RegisteredNode = GraphNode & { narHash: string };
 
@@ -67,5 +68,5 @@ export function buildNixDbCommand(args: { attrs?: string }): void {
   mkdirSync(roots, { recursive: true });
   for (const n of nodes) symlinkSync(n.path, join(roots, basename(n.path)));
   mkdirSync(join(a.out, 'nix/store/.links'), { recursive: true });
-  process.stderr.write(`longshore: registered ${nodes.length} store paths in the image's Nix database\n`);
+  process.stderr.write(`longshore: registered ${count(nodes.length, 'store path')} in the image's Nix database\n`);
 }

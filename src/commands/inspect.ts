@@ -4,7 +4,7 @@ import { openSource } from './image.js';
 import type { ResolvedImage } from '../image/model.js';
 import type { ImageFile } from '../image/schema.js';
 import { platformString } from '../image/platform.js';
-import { humanBytes, shortDigest, table } from '../util/human.js';
+import { count, humanBytes, shortDigest, table } from '../util/human.js';
 
 function imageJson(img: ImageFile, r: ResolvedImage) {
   return {
@@ -43,13 +43,13 @@ function imageText(img: ImageFile, r: ResolvedImage): string {
   });
   const total = img.layers.reduce((a, l) => a + l.size, 0);
   const notes = r.annotations ? Object.entries(r.annotations).map(([k, v]) => `annotation ${k}=${v}\n`).join('') : '';
-  return `${img.name ?? '(unnamed)'}:${r.tag ?? ''}  ${platformString(r.platform)}  ${img.layers.length} layers, ${humanBytes(total)}\nmanifest ${r.manifest.digest}\n${notes}\n` + table(rows) + '\n';
+  return `${img.name ?? '(unnamed)'}:${r.tag ?? ''}  ${platformString(r.platform)}  ${count(img.layers.length, 'layer')}, ${humanBytes(total)}\nmanifest ${r.manifest.digest}\n${notes}\n` + table(rows) + '\n';
 }
 
 export function inspectCommand(args: { image: string; json?: boolean }): void {
   const src = openSource(args.image);
   if (src.kind === 'image' && src.files.kind === 'image') {
-    const out = args.json ? JSON.stringify(imageJson(src.files.file, src.image), null, 2) + '\n' : imageText(src.files.file, src.image);
+    const out = args.json ? JSON.stringify({ kind: 'image', ...imageJson(src.files.file, src.image) }, null, 2) + '\n' : imageText(src.files.file, src.image);
     process.stdout.write(out);
     return;
   }
@@ -72,7 +72,7 @@ export function inspectCommand(args: { image: string; json?: boolean }): void {
   const notes = index.annotations ? Object.entries(index.annotations).map(([k, v]) => `annotation ${k}=${v}\n`).join('') : '';
   const rows = [['PLATFORM', 'MANIFEST', 'LAYERS', 'SIZE', 'IMAGE JSON']];
   index.images.forEach((r, i) => rows.push([platformString(r.platform), shortDigest(r.manifest.digest), String(r.layers.length), humanBytes(files[i].layers.reduce((a, l) => a + l.size, 0)), r.source]));
-  let out = `${index.name ?? '(unnamed)'}:${index.tag ?? ''}  image index of ${index.images.length} images\nindex ${index.index.digest}\n${notes}\n${table(rows)}\n`;
+  let out = `${index.name ?? '(unnamed)'}:${index.tag ?? ''}  image index of ${count(index.images.length, 'image')}\nindex ${index.index.digest}\n${notes}\n${table(rows)}\n`;
   index.images.forEach((r, i) => (out += `\n${imageText(files[i], r)}`));
   process.stdout.write(out);
 }

@@ -2,7 +2,7 @@
 // config as exact bytes (their digests are checked wherever they are read), and a summary of the
 // layers (digest, size, media type, diffID) that the Nix library turns into one fixed-output
 // derivation per blob.
-import { writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { RegistryClient } from '../registry/client.js';
 import { resolveCredential, type CredentialFlags } from '../registry/credentials.js';
 import { formatReference, parseRegistryReference, type RegistryReference } from '../reference/reference.js';
@@ -11,6 +11,8 @@ import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, LAYER_TYPES, MEDIA_TYPE_OCI_INDEX, M
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/digest.js';
 import { debugEnabled } from '../util/debug.js';
+import { writeAtomically } from '../util/atomic.js';
+import { humanBytes } from '../util/human.js';
 import { platformMatches, platformString, type Platform } from '../image/platform.js';
 
 export const LOCK_VERSION = 1;
@@ -231,9 +233,10 @@ export async function lockCommand(a: LockArgs): Promise<ImageLock> {
     const lock = await buildLock(reader, ref, want);
     const text = JSON.stringify(lock, null, 2) + '\n';
     if (a.output && a.output !== '-') {
-      writeFileSync(a.output, text);
+      await writeAtomically(a.output, (tmp) => writeFile(tmp, text));
+      const n = lock.layers.length;
       process.stderr.write(
-        `locked ${lock.reference} (${platformString(lock.platform)}) at ${lock.manifest.digest}: ${lock.layers.length} layers, ${lock.layers.reduce((s, l) => s + l.size, 0)} bytes → ${a.output}\n`,
+        `locked ${lock.reference} (${platformString(lock.platform)}) at ${lock.manifest.digest}: ${n} ${n === 1 ? 'layer' : 'layers'}, ${humanBytes(lock.layers.reduce((s, l) => s + l.size, 0))} → ${a.output}\n`,
       );
     } else process.stdout.write(text);
     return lock;
@@ -250,7 +253,7 @@ export async function manifestCommand(a: LockArgs): Promise<Buffer> {
     const { top, display } = await resolveManifest(reader, ref, want);
     configDescriptor(display, top.mediaType, top.bytes); // an image manifest, not schema 1 or anything else
     if (a.output && a.output !== '-') {
-      writeFileSync(a.output, top.bytes);
+      await writeAtomically(a.output, (tmp) => writeFile(tmp, top.bytes));
       process.stderr.write(`${display}: manifest ${top.digest} → ${a.output}\n`);
     } else process.stdout.write(top.bytes);
     return top.bytes;

@@ -81,14 +81,15 @@ export async function copyImage(image: ResolvedImage, dest: ImageDestination, op
  * layout or archive) gets every image, each committed without a reference once its blobs are in
  * place, then the index, under the reference: the tag moves last. A destination that holds one
  * image ('one': a daemon, a docker-archive) gets the image for --platform, else for its own
- * platform; none is a PLATFORM_MISMATCH naming the platforms the index has. --platform picks one
- * image for any destination.
+ * platform, under the index's name and tag; none is a PLATFORM_MISMATCH naming the platforms the
+ * index has. --platform picks one image for any destination.
  */
 export async function copyIndex(index: ResolvedIndex, dest: ImageDestination, opts: CopyOptions): Promise<CopyResult> {
   if (dest.capabilities.index === 'all' && !opts.platform) return copyTarget(index, dest, opts);
   const want = opts.platform ?? (dest.platform ? await dest.platform({ progress: opts.progress }) : hostPlatform());
   const chosen = choosePlatformEntry(index.images, want, `${index.source} (an image index)`, opts.platform ? undefined : `choose one of its platforms with --platform OS/ARCH[/VARIANT]`);
-  const result = await copyTarget(chosen, dest, opts);
+  // Named as the index is: the user asked for NAME:TAG of the index, not one image's own tag.
+  const result = await copyTarget({ ...chosen, name: index.name ?? chosen.name, tag: index.tag ?? chosen.tag }, dest, opts);
   return { ...result, platform: platformString(chosen.platform) };
 }
 

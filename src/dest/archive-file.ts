@@ -1,7 +1,7 @@
 // docker-archive:FILE[:NAME[:TAG]] and oci-archive:FILE[:TAG] — the archive a daemon would load,
 // written to a temporary file and renamed into place only when complete.
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { ImageArchive, type ArchiveFormat, type ArchiveNames } from '../archive/archive.js';
@@ -69,9 +69,18 @@ export class ArchiveFileDestination implements ImageDestination {
   }
 
   async open(): Promise<Opened> {
+    // What cannot be written fails here, before a layer is read.
+    const dir = dirname(this.file);
+    if (!(await stat(dir).then((s) => s.isDirectory(), () => false)))
+      throw new UserError('FILE_SYSTEM', `${this.description}: the directory ${dir} does not exist`, 'create it first, or name a file in a directory that exists');
+    if (await stat(this.file).then((s) => s.isDirectory(), () => false))
+      throw new UserError('FILE_SYSTEM', `${this.description}: ${this.file} is a directory`, `name the archive file to write, as in ${this.format}-archive:${join(this.file, 'image.tar')}`);
     this.tmp = `${this.file}.tmp-${randomBytes(6).toString('hex')}`;
+    const handle = await open(this.tmp, 'wx').catch((e: unknown) => {
+      throw fileError(e, this.file);
+    });
     const archive = (this.archive = new ImageArchive(this.format));
-    this.writing = pipeline(archive.stream, createWriteStream(this.tmp)).catch((e: unknown) => {
+    this.writing = pipeline(archive.stream, handle.createWriteStream()).catch((e: unknown) => {
       throw fileError(e, this.file);
     });
     this.writing.catch(() => {}); // awaited in commit

@@ -16,6 +16,7 @@ import { layersToSkip } from '../daemon/layers.js';
 import { connectContainersStorage, connectPodman, type StorageSpec } from '../daemon/podman.js';
 import { checkTag, InvalidReferenceError, parseNameTag, parseRegistryReference } from '../reference/reference.js';
 import { hasCode, UserError } from '../util/errors.js';
+import { count } from '../util/human.js';
 import { extraTags, type CopyFlags, type TransportParser } from './flags.js';
 
 export class DaemonDestination implements ImageDestination {
@@ -124,7 +125,7 @@ export class DaemonDestination implements ImageDestination {
     if (got.id !== image.config.digest && got.id !== image.manifest.digest)
       throw new UserError('DAEMON_VERIFY_FAILED', `${backend.label} holds ${got.id} as ${this.ref}, expected ${image.config.digest} (or, in a containerd image store, ${image.manifest.digest})`);
     if (this.archive && this.omit.size > 0 && backend.complete && !(await backend.complete(got.id, this.ref)))
-      throw new CopyAgain(`${backend.label} loaded ${this.ref} without the content of the ${this.omit.size} layer(s) left out (its image store does not list it); sending every layer`, false);
+      throw new CopyAgain(`${backend.label} loaded ${this.ref} without the content of the ${count(this.omit.size, 'layer')} left out (its image store does not list it); sending every layer`, false);
     // --tag: the same image under more tags, once it is loaded and verified.
     const more = extraTags(this.flags, this.loadTag, (t) => checkTag(t, `--tag ${t}`));
     for (const t of more) await backend.tag(got.id, this.loadName, t);
@@ -141,7 +142,7 @@ export class DaemonDestination implements ImageDestination {
       return new CopyAgain(`${label}: ${e.message}; loading again on the negotiated API path`, true);
     }
     if (this.omit.size > 0 && hasCode(e, 'DAEMON_REFUSED'))
-      return new CopyAgain(`${label} refused the archive without the ${this.omit.size} layer(s) it has (${(e as Error).message}); sending every layer`, false);
+      return new CopyAgain(`${label} refused the archive without the ${count(this.omit.size, 'layer')} it has (${(e as Error).message}); sending every layer`, false);
     return undefined;
   }
 

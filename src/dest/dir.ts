@@ -6,7 +6,7 @@
 // checked out (a blob already there is kept), manifest.json moves last, and only then are the
 // previous image's blobs and signatures (signature-N, which signed the previous manifest) removed.
 // longshore writes no signatures.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIndex, type Blob, type Capabilities, type Committed, type CopyTarget, type ImageDestination, type Opened, type Reused } from '../copy/types.js';
 import type { BlobBytes, ResolvedImage } from '../image/model.js';
@@ -14,7 +14,7 @@ import { KnownBlobs } from '../image/known-blobs.js';
 import { digestHex } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
 import type { Measured } from '../util/measure.js';
-import { fileError, writeAtomically } from '../util/atomic.js';
+import { fileError, makeDirectory, writeAtomically } from '../util/atomic.js';
 import { addImageBlobs, putBlobFile, reuseBlobFile } from './blob-files.js';
 import type { TransportParser } from './flags.js';
 
@@ -66,11 +66,10 @@ export class DirDestination implements ImageDestination {
         );
       return {};
     }
-    await mkdir(this.dir, { recursive: true })
-      .then(() => writeFile(join(this.dir, 'version'), DIR_VERSION))
-      .catch((e: unknown) => {
-        throw fileError(e, this.dir, 'creating');
-      });
+    await makeDirectory(this.dir);
+    await writeFile(join(this.dir, 'version'), DIR_VERSION).catch((e: unknown) => {
+      throw fileError(e, join(this.dir, 'version'));
+    });
     return {};
   }
 

@@ -1,7 +1,7 @@
 // oci:DIR[:TAG] — an OCI image layout directory (image-spec image-layout.md), written blob by
 // blob with nothing half-written: each blob goes to a temporary name and is renamed once its
 // digest checked out, and index.json moves last.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Blob, Capabilities, Committed, ImageDestination, Opened, Reused } from '../copy/types.js';
 import type { BlobBytes, Descriptor, ResolvedImage, ResolvedIndex } from '../image/model.js';
@@ -11,7 +11,7 @@ import type { Measured } from '../util/measure.js';
 import { KnownBlobs } from '../image/known-blobs.js';
 import { UserError } from '../util/errors.js';
 import { checkOciLayoutTag } from '../reference/reference.js';
-import { fileError, writeAtomically } from '../util/atomic.js';
+import { fileError, makeDirectory, writeAtomically } from '../util/atomic.js';
 import { addImageBlobs, hasBlobFile as exists, putBlobFile, readBlobJson, reuseBlobFile } from './blob-files.js';
 import { extraTags, type CopyFlags, type TransportParser } from './flags.js';
 
@@ -49,9 +49,7 @@ export class OciLayoutDestination implements ImageDestination {
   }
 
   async open(): Promise<Opened> {
-    await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true }).catch((e: unknown) => {
-      throw fileError(e, this.dir, 'creating');
-    });
+    await makeDirectory(join(this.dir, 'blobs', 'sha256'));
     return {};
   }
 

@@ -1,5 +1,6 @@
 // The JSON that the Nix library emits (layers JSON and image JSON), parsed and checked once here.
 import { readFileSync } from 'node:fs';
+import { fsReason } from '../util/atomic.js';
 import { isDigest } from '../util/digest.js';
 import { UserError } from '../util/errors.js';
 import { COMPRESSIONS, type Compression } from './media-types.js';
@@ -175,7 +176,8 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError('FILE_UNREADABLE', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new UserError('FILE_UNREADABLE', `${file} is a directory, not an image JSON (a buildImage output: the path nix-build prints)`);
+    throw new UserError('FILE_UNREADABLE', `cannot read ${file}: ${fsReason(e)}`);
   }
   try {
     return JSON.parse(text);

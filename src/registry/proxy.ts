@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { Agent, Pool, ProxyAgent, request, type Dispatcher } from 'undici';
 import { UserError } from '../util/errors.js';
 import { NetworkError, networkKind, tlsFailure } from './network.js';
-import { isLoopback, proxyTlsOptions, type RegistryTls } from './tls.js';
+import { isLoopback, type RegistryTls } from './tls.js';
 
 export interface ProxyVariable {
   /** The variable's name as set: `https_proxy` or `HTTPS_PROXY`. */
@@ -321,15 +321,14 @@ export class Connections {
     let d = this.viaProxy.get(key);
     if (!d) {
       d = (async (): Promise<Dispatcher> => {
-        const proxyTls = proxy.origin.startsWith('https:') ? await proxyTlsOptions() : {};
-        if (!tunnel) return new Pool(proxy.origin, { ...this.agentOptions, connect: proxyTls });
+        // The proxy's own TLS, if any, uses Node's default store (with NODE_EXTRA_CA_CERTS).
+        if (!tunnel) return new Pool(proxy.origin, this.agentOptions);
         // The registry's TLS settings (--ca-cert, --tls-verify=false, NODE_EXTRA_CA_CERTS) apply inside
         // the tunnel; the proxy's own TLS, if any, uses the default store.
         return new ProxyAgent({
           ...this.agentOptions,
           uri: proxy.origin,
           token: proxy.authorization,
-          proxyTls,
           requestTls: await this.tls.options(),
           clientFactory: (origin, opts) => new ProxyLeg(origin, opts as Pool.Options),
         });

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import type { SecureContext } from 'node:tls';
 import { buildConnector } from 'undici';
 import { UserError } from '../util/errors.js';
-import { deferredExtraCaFile } from '../util/extra-ca.js';
 
 export type Connector = buildConnector.connector;
 
@@ -34,27 +33,13 @@ function readCaCert(file: string): string {
   }
 }
 
-/** Node's default store plus the deferred extra certificates; undefined when there are none. */
-async function extraCaContext(): Promise<SecureContext | undefined> {
-  const file = deferredExtraCaFile();
-  if (!file) return undefined;
-  const tls = await import('node:tls');
-  try {
-    return tls.createSecureContext({ ca: [...tls.rootCertificates, readFileSync(file, 'utf8')] });
-  } catch (e) {
-    // What Node itself does with a bad NODE_EXTRA_CA_CERTS: warn, and go on with the default store.
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    process.stderr.write(`longshore: warning: ignoring the certificates in NODE_EXTRA_CA_CERTS=${file}: ${why}\n`);
-    return undefined;
-  }
-}
-
+/** A trust store of `caPem` alone (--ca-cert); undefined for Node's default one (its roots, and NODE_EXTRA_CA_CERTS). */
 function secureContext(caPem: string | undefined): Promise<SecureContext | undefined> {
-  const key = caPem ?? '';
-  let ctx = contexts.get(key);
+  if (caPem === undefined) return Promise.resolve(undefined);
+  let ctx = contexts.get(caPem);
   if (!ctx) {
-    ctx = caPem === undefined ? extraCaContext() : import('node:tls').then((tls) => tls.createSecureContext({ ca: [caPem] }));
-    contexts.set(key, ctx);
+    ctx = import('node:tls').then((tls) => tls.createSecureContext({ ca: [caPem] }));
+    contexts.set(caPem, ctx);
   }
   return ctx;
 }
@@ -87,13 +72,4 @@ export function registryTls(o: TlsOptions): RegistryTls {
     );
   };
   return { connector, options: tlsOptions };
-}
-
-/**
- * TLS to an https:// proxy itself: Node's default store plus the deferred NODE_EXTRA_CA_CERTS, as for
- * any TLS connection Node makes. --ca-cert and --tls-verify=false are the registry's, not the proxy's.
- */
-export async function proxyTlsOptions(): Promise<TlsConnectOptions> {
-  const ctx = await secureContext(undefined);
-  return ctx ? { secureContext: ctx } : {};
 }

@@ -5,6 +5,7 @@
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, type Stats } from 'node:fs';
 import type { DeclaredEntry, LayerContent, PermRule } from '../image/schema.js';
 import { UserError } from '../util/errors.js';
+import { fsReason } from '../util/atomic.js';
 import { fsPath, nameFromBytes, showName } from '../util/names.js';
 
 export interface PlanEntry {
@@ -68,7 +69,7 @@ function lstatOrFail(hostPath: string): Stats {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError('STORE_PATH_MISSING', `store path ${showName(hostPath)} is missing (garbage-collected?); rebuild the image with nix-build to restore it`);
-    throw new UserError('FILE_UNREADABLE', `cannot read ${showName(hostPath)}: ${code ?? e}`);
+    throw new UserError('FILE_UNREADABLE', `cannot read ${showName(hostPath)}: ${fsReason(e)}`);
   }
 }
 

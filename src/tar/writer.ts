@@ -6,6 +6,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { LayerContent } from '../image/schema.js';
 import { UserError } from '../util/errors.js';
+import { fsReason } from '../util/atomic.js';
 import { END_OF_ARCHIVE, headerLength, padding, writeHeader, type TarHeader } from './header.js';
 import { planLayer, type PlanEntry } from './plan.js';
 import { fsPath, nameToBytes, showName } from '../util/names.js';
@@ -96,7 +97,9 @@ function openSource(e: PlanEntry): number {
   try {
     fd = openSync(fsPath(e.source!), 'r');
   } catch (err) {
-    throw new UserError('FILE_UNREADABLE', `cannot read ${showName(e.source!)}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UserError('STORE_PATH_CHANGED', `${showName(e.source!)} vanished while longshore was reading the layer; is something deleting from /nix/store (a garbage collection)?`);
+    throw new UserError('FILE_UNREADABLE', `cannot read ${showName(e.source!)}: ${fsReason(err)}`);
   }
   try {
     // Store files were not stat'ed when planned: size and mode come from the open file.

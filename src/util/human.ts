@@ -9,6 +9,9 @@ export function humanBytes(n: number): string {
   return i === 0 ? `${n} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
 }
 
+/** "1 layer", "2 layers": `n` and the noun, plural unless n is 1 (`plural` for irregular ones). */
+export const count = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`;
+
 export const shortDigest = (d: string): string => d.replace(/^sha256:/, '').slice(0, 12);
 
 export function table(rows: string[][]): string {

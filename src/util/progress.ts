@@ -35,10 +35,13 @@ class PlainProgress implements Progress {
   layer(digest: string, size: number, label = ''): LayerProgress {
     const start = Date.now();
     let sent = 0;
+    let last = 'checking';
     const id = `${shortDigest(digest)} ${humanBytes(size).padStart(9)}${label ? ' ' + label : ''}`;
     return {
+      // A line a change of state: the flow and the upload both say "uploading".
       state: (s) => {
-        if (s !== 'checking') this.out.write(`${id}: ${s}\n`);
+        if (s !== last) this.out.write(`${id}: ${s}\n`);
+        last = s;
       },
       bytes: (n) => {
         sent += n;

@@ -189,6 +189,32 @@ describe('command-line errors', () => {
     const r = await longshore(['inspect', f]);
     assert.equal(r.exitCode, 1);
     assert.match(r.stderr, new RegExp(`${f}: top level: expected an image JSON`));
+    const dir = await longshore(['copy', tmp(), 'oci:/tmp/x']);
+    assert.equal(dir.exitCode, 1);
+    assert.match(dir.stderr, /^longshore: error: \/.* is a directory, not an image JSON/m);
+  });
+  test('--json: a failure is one JSON line on stdout with its code', async () => {
+    const r = await longshore(['copy', '/nonexistent/image.json', 'oci:/tmp/x', '--json']);
+    assert.equal(r.exitCode, 1);
+    assert.deepEqual(JSON.parse(r.stdout), { error: { code: 'IMAGE_NOT_FOUND', message: 'image JSON /nonexistent/image.json does not exist; build it with nix-build first' } });
+  });
+  test('a destination that cannot be written fails before a layer is read, naming it, and leaves nothing', async () => {
+    const img = await buildExample('hello');
+    const dir = tmp();
+    const cases: [string, RegExp][] = [
+      [`docker-archive:${dir}/missing/a.tar`, new RegExp(`^longshore: error: docker-archive:${dir}/missing/a\\.tar: the directory ${dir}/missing does not exist$`, 'm')],
+      [`oci-archive:${dir}`, new RegExp(`^longshore: error: oci-archive:${dir}: ${dir} is a directory$`, 'm')],
+      // Node's recursive mkdir spins forever here (a parent that exists and cannot hold the child).
+      ['oci:/proc/longshore-nope/layout', /^longshore: error: creating \/proc\/longshore-nope: its parent exists but cannot hold it \(ENOENT\)$/m],
+      ['dir:/proc/longshore-nope', /^longshore: error: creating \/proc\/longshore-nope: its parent exists but cannot hold it \(ENOENT\)$/m],
+    ];
+    for (const [dest, re] of cases) {
+      const r = await longshore(['copy', img, dest], {}, { timeout: 60_000 });
+      assert.equal(r.exitCode, 1, `${dest}: ${r.all}`);
+      assert.match(r.stderr, re, dest);
+      assert.doesNotMatch(r.stderr, /internal error|written|uploading/, dest);
+    }
+    assert.deepEqual(readdirSync(dir), []);
   });
 });
 

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { longshore, nixBuild, NIX_OPTS, ROOT, tmp } from '../helpers/nix.js';
 import { skopeoDigest, startRegistry, type Registry } from '../helpers/registry.js';
@@ -240,6 +240,10 @@ test('dir: and containers-storage: take one image of an index: --platform\'s, el
   assert.deepEqual(json.references, ['docker.io/library/multi-cs:v1', 'docker.io/library/multi-cs:v2']);
   for (const tag of ['v1', 'v2'])
     assert.equal((await podman.podman(['image', 'inspect', '--format', '{{.Architecture}}', `docker.io/library/multi-cs:${tag}`])).stdout.trim(), 'amd64');
+  // Without NAME: the index's name and tag (the hash part of the index JSON's path), not the image's own.
+  const own = await longshore(['copy', index, 'containers-storage:', '--platform', 'linux/arm64', '--json'], env);
+  assert.equal(own.exitCode, 0, own.all);
+  assert.equal((JSON.parse(own.stdout) as { reference: string }).reference, `docker.io/library/multi-arch:${basename(index).slice(0, 32)}`);
 });
 
 test('index create joins images pushed separately, each from its own repository, into one index', async () => {

@@ -74,7 +74,7 @@ describe('htpasswd Basic auth', () => {
       ['--authfile', ['--authfile', authfile], {}],
       ['REGISTRY_AUTH_FILE', [], { REGISTRY_AUTH_FILE: authfile }],
       ['XDG_CONFIG_HOME auth.json, longest key', [], { XDG_CONFIG_HOME: xdg }],
-      // The launcher's deferral of NODE_EXTRA_CA_CERTS must not hide it from the programs longshore starts.
+      // NODE_EXTRA_CA_CERTS reaches the programs longshore starts.
       ['credHelpers', [], { DOCKER_CONFIG: dockerDir, PATH: path, NODE_EXTRA_CA_CERTS: join(dir, 'extra-ca.pem') }],
       ['credsStore', [], { DOCKER_CONFIG: storeDir, PATH: path }],
       ['environment', [], { LONGSHORE_REGISTRY_USERNAME: USER, LONGSHORE_REGISTRY_PASSWORD: PASS }],
@@ -169,15 +169,15 @@ describe('TLS', () => {
     assert.equal(await skopeoDigest(`${reg.host}/tls/hello:v1`, ['--cert-dir', pki.dir, '--tls-verify=true']).catch(() => undefined) ?? (await skopeoDigest(`${reg.host}/tls/hello:v1`)), ok.json!.manifestDigest);
   });
 
-  test('NODE_EXTRA_CA_CERTS is trusted on top of the default store, loaded at the first TLS connection', async () => {
+  test('NODE_EXTRA_CA_CERTS is trusted on top of the default store', async () => {
     const ok = await push(hello, `${reg.host}/tls/extra:v1`, [], { NODE_EXTRA_CA_CERTS: pki.ca });
     assert.equal(ok.exitCode, 0, ok.output);
     assert.equal(await skopeoDigest(`${reg.host}/tls/extra:v1`), ok.json!.manifestDigest);
-    // An unreadable file: a warning naming it, as Node gives, then the default store, which lacks the suite CA.
+    // An unreadable file: Node's warning naming it, then the default store, which lacks the suite CA.
     const missing = join(tmp(), 'missing-ca.pem');
     const bad = await push(hello, `${reg.host}/tls/extra:v2`, [], { NODE_EXTRA_CA_CERTS: missing });
     assert.notEqual(bad.exitCode, 0);
-    assert.ok(bad.output.includes(`warning: ignoring the certificates in NODE_EXTRA_CA_CERTS=${missing}: ENOENT`), bad.output);
+    assert.ok(bad.output.includes(`Ignoring extra certs from \`${missing}\``), bad.output);
     assert.match(bad.output, /TLS failed/);
   });
 });

@@ -215,7 +215,7 @@ describe('an HTTPS registry with Basic auth, reachable only through the proxy', 
     assertCleanFailure(r, new RegExp(`^longshore: error: connecting to the registry at registry\\.test:${reg.port}: TLS failed: .*CA`, 'm'));
     const insecure = await push(hello, `${ref}:tls`, [...creds, '--tls-verify=false'], proxyEnv({ HTTPS_PROXY: proxy.urlWithAuth }));
     assert.equal(insecure.exitCode, 0, insecure.output);
-    // NODE_EXTRA_CA_CERTS (deferred by the launcher) is trusted inside the tunnel too.
+    // NODE_EXTRA_CA_CERTS is trusted inside the tunnel too.
     const extra = await push(hello, `${ref}:tls`, creds, proxyEnv({ HTTPS_PROXY: proxy.urlWithAuth, NODE_EXTRA_CA_CERTS: pki.ca }));
     assert.equal(extra.exitCode, 0, extra.output);
   });

@@ -65,6 +65,6 @@ export function buildExample(name: string, attr?: string): Promise<string> {
 }
 
 /** Runs the CLI through its launcher; never throws, returns exit code and output. */
-export async function longshore(args: string[], env: Record<string, string> = {}) {
-  return execa(LAUNCHER, args, { reject: false, env: { ...process.env, ...env }, all: true });
+export async function longshore(args: string[], env: Record<string, string> = {}, opts: { timeout?: number } = {}) {
+  return execa(LAUNCHER, args, { reject: false, env: { ...process.env, ...env }, all: true, ...opts });
 }

@@ -79,7 +79,7 @@ describe('loadImageFile', () => {
 
   test('unreadable, not JSON, wrong shape, wrong version, missing fields, a bad layer', () => {
     const missing = join(dir, 'missing.json');
-    fails(() => loadImageFile(missing), new RegExp(`^cannot read ${missing}: ENOENT$`));
+    fails(() => loadImageFile(missing), new RegExp(`^cannot read ${missing}: no such file or directory \\(ENOENT\\)$`));
     const bad = file('{"version": 1,');
     fails(() => loadImageFile(bad), new RegExp(`^${bad}: not valid JSON: `));
     fails(() => loadImageFile(file({ version: 1, layers: [] })), /: top level: expected an image JSON \(a buildImage output\) with "config" and "layers"$/);

@@ -1,23 +1,22 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   imageIndex
-} from "./chunk-QK4GOYWZ.mjs";
+} from "./chunk-WKXXNKNK.mjs";
 import {
   runLimited
 } from "./chunk-VA3PXKDB.mjs";
-import "./chunk-NWNPAVTG.mjs";
+import "./chunk-SNDITNA7.mjs";
 import {
   RegistryReader
-} from "./chunk-QAQMOS3E.mjs";
+} from "./chunk-WCABCJER.mjs";
 import {
   RegistryClient,
   RepositoryApi,
   resolveCredential
-} from "./chunk-MCUE2TH7.mjs";
+} from "./chunk-D6PQMSBU.mjs";
 import {
   debugEnabled
 } from "./chunk-AO2UATTK.mjs";
-import "./chunk-4C2TZ6CT.mjs";
 import {
   checkTag,
   formatReference,
@@ -31,6 +30,7 @@ import {
   IMAGE_MANIFEST_TYPES,
   INDEX_TYPES
 } from "./chunk-AYVEAJJV.mjs";
+import "./chunk-5SF5CXX5.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";

@@ -8,16 +8,18 @@ import {
   pathSize,
   storeCopyWarnings,
   tooManyLayers
-} from "./chunk-WTPUMNVH.mjs";
-import "./chunk-QYQHKPLY.mjs";
+} from "./chunk-C4ZJV6OK.mjs";
+import "./chunk-6AOV2EEE.mjs";
 import "./chunk-VA3PXKDB.mjs";
 import "./chunk-YUS43JPM.mjs";
-import "./chunk-2IGULGB4.mjs";
+import "./chunk-XTL6BLDV.mjs";
 import "./chunk-U7P74N4L.mjs";
-import "./chunk-NWNPAVTG.mjs";
+import "./chunk-SNDITNA7.mjs";
 import "./chunk-OWDD4U2F.mjs";
 import "./chunk-477LFGEH.mjs";
 import "./chunk-AYVEAJJV.mjs";
+import "./chunk-5SF5CXX5.mjs";
+import "./chunk-TF6H54TZ.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 export {

@@ -3,13 +3,13 @@ import {
   pairsFromImage
 } from "./chunk-AEDLIB2P.mjs";
 import {
-  fileError,
-  writeAtomically
-} from "./chunk-ERSFCDHN.mjs";
-import {
   COMPRESSOR_ANNOTATION,
   isDigest
 } from "./chunk-AYVEAJJV.mjs";
+import {
+  fileError,
+  writeAtomically
+} from "./chunk-5SF5CXX5.mjs";
 
 // src/dest/blob-files.ts
 import { createWriteStream } from "node:fs";

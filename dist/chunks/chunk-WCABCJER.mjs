@@ -7,7 +7,7 @@ import {
   parseRetryAfter,
   pullScope,
   withRetry
-} from "./chunk-MCUE2TH7.mjs";
+} from "./chunk-D6PQMSBU.mjs";
 import {
   IMAGE_MANIFEST_TYPES,
   INDEX_TYPES,

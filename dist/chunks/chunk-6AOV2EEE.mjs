@@ -7,7 +7,7 @@ import {
 } from "./chunk-YUS43JPM.mjs";
 import {
   digestLayer
-} from "./chunk-2IGULGB4.mjs";
+} from "./chunk-XTL6BLDV.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";

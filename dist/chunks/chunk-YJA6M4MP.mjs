@@ -3,14 +3,10 @@ import {
   addImageBlobs,
   putBlobFile,
   reuseBlobFile
-} from "./chunk-CFVBUFOL.mjs";
+} from "./chunk-GBOC2TZ3.mjs";
 import {
   KnownBlobs
 } from "./chunk-AEDLIB2P.mjs";
-import {
-  fileError,
-  writeAtomically
-} from "./chunk-ERSFCDHN.mjs";
 import {
   isIndex
 } from "./chunk-BWZXFGLC.mjs";
@@ -18,11 +14,16 @@ import {
   digestHex
 } from "./chunk-AYVEAJJV.mjs";
 import {
+  fileError,
+  makeDirectory,
+  writeAtomically
+} from "./chunk-5SF5CXX5.mjs";
+import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
 
 // src/dest/dir.ts
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 var DIR_VERSION = "Directory Transport Version: 1.1\n";
 var MANIFEST = "manifest.json";
@@ -70,8 +71,9 @@ var DirDestination = class {
         );
       return {};
     }
-    await mkdir(this.dir, { recursive: true }).then(() => writeFile(join(this.dir, "version"), DIR_VERSION)).catch((e) => {
-      throw fileError(e, this.dir, "creating");
+    await makeDirectory(this.dir);
+    await writeFile(join(this.dir, "version"), DIR_VERSION).catch((e) => {
+      throw fileError(e, join(this.dir, "version"));
     });
     return {};
   }

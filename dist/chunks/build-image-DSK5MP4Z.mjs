@@ -1,23 +1,22 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
-  LEVELS,
-  editDistance
-} from "./chunk-GABV472D.mjs";
+  LEVELS
+} from "./chunk-K6OKN5C2.mjs";
 import {
   MAX_LAYERS_HARD,
   buildLayers,
   parseLayerSpec,
   tooManyLayers
-} from "./chunk-WTPUMNVH.mjs";
-import "./chunk-QYQHKPLY.mjs";
+} from "./chunk-C4ZJV6OK.mjs";
+import "./chunk-6AOV2EEE.mjs";
 import "./chunk-VA3PXKDB.mjs";
 import "./chunk-YUS43JPM.mjs";
-import "./chunk-2IGULGB4.mjs";
+import "./chunk-XTL6BLDV.mjs";
 import "./chunk-U7P74N4L.mjs";
 import {
   FORMAT_VERSION,
   loadLayersFile
-} from "./chunk-NWNPAVTG.mjs";
+} from "./chunk-SNDITNA7.mjs";
 import {
   graphNodes,
   readNixAttrs
@@ -30,6 +29,10 @@ import "./chunk-477LFGEH.mjs";
 import {
   COMPRESSIONS
 } from "./chunk-AYVEAJJV.mjs";
+import "./chunk-5SF5CXX5.mjs";
+import {
+  editDistance
+} from "./chunk-TF6H54TZ.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";

@@ -1,7 +1,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   FORMAT_VERSION
-} from "./chunk-NWNPAVTG.mjs";
+} from "./chunk-SNDITNA7.mjs";
 import {
   readNixAttrs
 } from "./chunk-OWDD4U2F.mjs";
@@ -10,17 +10,18 @@ import {
   configDescriptor,
   imageParts,
   manifestMediaType
-} from "./chunk-WIIZMGEP.mjs";
-import "./chunk-QAQMOS3E.mjs";
-import "./chunk-MCUE2TH7.mjs";
+} from "./chunk-5FKCODPE.mjs";
+import "./chunk-WCABCJER.mjs";
+import "./chunk-D6PQMSBU.mjs";
 import "./chunk-AO2UATTK.mjs";
-import "./chunk-4C2TZ6CT.mjs";
 import "./chunk-JO7HQLJM.mjs";
 import "./chunk-477LFGEH.mjs";
 import {
   digestHex,
   sha256
 } from "./chunk-AYVEAJJV.mjs";
+import "./chunk-5SF5CXX5.mjs";
+import "./chunk-TF6H54TZ.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";

@@ -13,14 +13,15 @@ import {
   manifestMediaType,
   parseSourceRef,
   resolveManifest
-} from "./chunk-WIIZMGEP.mjs";
-import "./chunk-QAQMOS3E.mjs";
-import "./chunk-MCUE2TH7.mjs";
+} from "./chunk-5FKCODPE.mjs";
+import "./chunk-WCABCJER.mjs";
+import "./chunk-D6PQMSBU.mjs";
 import "./chunk-AO2UATTK.mjs";
-import "./chunk-4C2TZ6CT.mjs";
 import "./chunk-JO7HQLJM.mjs";
 import "./chunk-477LFGEH.mjs";
 import "./chunk-AYVEAJJV.mjs";
+import "./chunk-5SF5CXX5.mjs";
+import "./chunk-TF6H54TZ.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 export {

@@ -3,9 +3,6 @@ import {
   debugLog
 } from "./chunk-AO2UATTK.mjs";
 import {
-  deferredExtraCaFile
-} from "./chunk-4C2TZ6CT.mjs";
-import {
   sha256
 } from "./chunk-AYVEAJJV.mjs";
 import {
@@ -31954,25 +31951,12 @@ function readCaCert(file) {
     throw new UserError("CA_CERT", `--ca-cert ${file}: cannot read (${e.code})`);
   }
 }
-async function extraCaContext() {
-  const file = deferredExtraCaFile();
-  if (!file) return void 0;
-  const tls = await import("node:tls");
-  try {
-    return tls.createSecureContext({ ca: [...tls.rootCertificates, readFileSync(file, "utf8")] });
-  } catch (e) {
-    const why = e.code ?? e.message;
-    process.stderr.write(`longshore: warning: ignoring the certificates in NODE_EXTRA_CA_CERTS=${file}: ${why}
-`);
-    return void 0;
-  }
-}
 function secureContext(caPem) {
-  const key = caPem ?? "";
-  let ctx = contexts.get(key);
+  if (caPem === void 0) return Promise.resolve(void 0);
+  let ctx = contexts.get(caPem);
   if (!ctx) {
-    ctx = caPem === void 0 ? extraCaContext() : import("node:tls").then((tls) => tls.createSecureContext({ ca: [caPem] }));
-    contexts.set(key, ctx);
+    ctx = import("node:tls").then((tls) => tls.createSecureContext({ ca: [caPem] }));
+    contexts.set(caPem, ctx);
   }
   return ctx;
 }
@@ -31992,10 +31976,6 @@ function registryTls(o) {
     );
   };
   return { connector, options: tlsOptions };
-}
-async function proxyTlsOptions() {
-  const ctx = await secureContext(void 0);
-  return ctx ? { secureContext: ctx } : {};
 }
 
 // src/registry/proxy.ts
@@ -32217,13 +32197,11 @@ var Connections = class {
     let d = this.viaProxy.get(key);
     if (!d) {
       d = (async () => {
-        const proxyTls = proxy.origin.startsWith("https:") ? await proxyTlsOptions() : {};
-        if (!tunnel) return new import_undici2.Pool(proxy.origin, { ...this.agentOptions, connect: proxyTls });
+        if (!tunnel) return new import_undici2.Pool(proxy.origin, this.agentOptions);
         return new import_undici2.ProxyAgent({
           ...this.agentOptions,
           uri: proxy.origin,
           token: proxy.authorization,
-          proxyTls,
           requestTls: await this.tls.options(),
           clientFactory: (origin, opts) => new ProxyLeg(origin, opts)
         });

@@ -10,6 +10,9 @@ import {
   writeHeader
 } from "./chunk-U7P74N4L.mjs";
 import {
+  fsReason
+} from "./chunk-5SF5CXX5.mjs";
+import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
 
@@ -47,7 +50,7 @@ function lstatOrFail(hostPath) {
   } catch (e) {
     const code = e.code;
     if (code === "ENOENT") throw new UserError("STORE_PATH_MISSING", `store path ${showName(hostPath)} is missing (garbage-collected?); rebuild the image with nix-build to restore it`);
-    throw new UserError("FILE_UNREADABLE", `cannot read ${showName(hostPath)}: ${code ?? e}`);
+    throw new UserError("FILE_UNREADABLE", `cannot read ${showName(hostPath)}: ${fsReason(e)}`);
   }
 }
 var readLink = (p) => nameFromBytes(readlinkSync(fsPath(p), { encoding: "buffer" }));
@@ -399,7 +402,9 @@ function openSource(e) {
   try {
     fd = openSync2(fsPath(e.source), "r");
   } catch (err) {
-    throw new UserError("FILE_UNREADABLE", `cannot read ${showName(e.source)}: ${err.code ?? err}`);
+    if (err.code === "ENOENT")
+      throw new UserError("STORE_PATH_CHANGED", `${showName(e.source)} vanished while longshore was reading the layer; is something deleting from /nix/store (a garbage collection)?`);
+    throw new UserError("FILE_UNREADABLE", `cannot read ${showName(e.source)}: ${fsReason(err)}`);
   }
   try {
     const st = fstatSync(fd);

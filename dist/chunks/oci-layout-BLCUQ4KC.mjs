@@ -5,14 +5,10 @@ import {
   putBlobFile,
   readBlobJson,
   reuseBlobFile
-} from "./chunk-CFVBUFOL.mjs";
+} from "./chunk-GBOC2TZ3.mjs";
 import {
   KnownBlobs
 } from "./chunk-AEDLIB2P.mjs";
-import {
-  fileError,
-  writeAtomically
-} from "./chunk-ERSFCDHN.mjs";
 import {
   extraTags
 } from "./chunk-ZZT7JNPV.mjs";
@@ -24,12 +20,17 @@ import {
   digestHex
 } from "./chunk-AYVEAJJV.mjs";
 import {
+  fileError,
+  makeDirectory,
+  writeAtomically
+} from "./chunk-5SF5CXX5.mjs";
+import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 
 // src/dest/oci-layout.ts
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 var REF_NAME = "org.opencontainers.image.ref.name";
 var OciLayoutDestination = class {
@@ -58,9 +59,7 @@ var OciLayoutDestination = class {
     return join(this.dir, "blobs", "sha256", digestHex(digest));
   }
   async open() {
-    await mkdir(join(this.dir, "blobs", "sha256"), { recursive: true }).catch((e) => {
-      throw fileError(e, this.dir, "creating");
-    });
+    await makeDirectory(join(this.dir, "blobs", "sha256"));
     return {};
   }
   tryReuseBlob(blob) {

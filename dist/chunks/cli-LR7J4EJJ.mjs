@@ -5,22 +5,25 @@ import {
   copyCommand,
   openSource,
   toCopyArgs
-} from "./chunk-4FTMZKT3.mjs";
-import "./chunk-QK4GOYWZ.mjs";
+} from "./chunk-UYI7L2JL.mjs";
+import "./chunk-WKXXNKNK.mjs";
 import "./chunk-4PFZZYPE.mjs";
 import "./chunk-BWZXFGLC.mjs";
-import {
-  humanBytes,
-  shortDigest,
-  table
-} from "./chunk-GABV472D.mjs";
+import "./chunk-K6OKN5C2.mjs";
 import "./chunk-VA3PXKDB.mjs";
-import "./chunk-NWNPAVTG.mjs";
+import "./chunk-SNDITNA7.mjs";
 import "./chunk-AO2UATTK.mjs";
 import {
   platformString
 } from "./chunk-477LFGEH.mjs";
 import "./chunk-AYVEAJJV.mjs";
+import "./chunk-5SF5CXX5.mjs";
+import {
+  count,
+  humanBytes,
+  shortDigest,
+  table
+} from "./chunk-TF6H54TZ.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import {
   __commonJS,
@@ -5652,7 +5655,7 @@ function imageText(img, r) {
   const total = img.layers.reduce((a, l) => a + l.size, 0);
   const notes = r.annotations ? Object.entries(r.annotations).map(([k, v]) => `annotation ${k}=${v}
 `).join("") : "";
-  return `${img.name ?? "(unnamed)"}:${r.tag ?? ""}  ${platformString(r.platform)}  ${img.layers.length} layers, ${humanBytes(total)}
+  return `${img.name ?? "(unnamed)"}:${r.tag ?? ""}  ${platformString(r.platform)}  ${count(img.layers.length, "layer")}, ${humanBytes(total)}
 manifest ${r.manifest.digest}
 ${notes}
 ` + table(rows) + "\n";
@@ -5660,7 +5663,7 @@ ${notes}
 function inspectCommand(args) {
   const src = openSource(args.image);
   if (src.kind === "image" && src.files.kind === "image") {
-    const out2 = args.json ? JSON.stringify(imageJson(src.files.file, src.image), null, 2) + "\n" : imageText(src.files.file, src.image);
+    const out2 = args.json ? JSON.stringify({ kind: "image", ...imageJson(src.files.file, src.image) }, null, 2) + "\n" : imageText(src.files.file, src.image);
     process.stdout.write(out2);
     return;
   }
@@ -5684,7 +5687,7 @@ function inspectCommand(args) {
 `).join("") : "";
   const rows = [["PLATFORM", "MANIFEST", "LAYERS", "SIZE", "IMAGE JSON"]];
   index.images.forEach((r, i) => rows.push([platformString(r.platform), shortDigest(r.manifest.digest), String(r.layers.length), humanBytes(files[i].layers.reduce((a, l) => a + l.size, 0)), r.source]));
-  let out = `${index.name ?? "(unnamed)"}:${index.tag ?? ""}  image index of ${index.images.length} images
+  let out = `${index.name ?? "(unnamed)"}:${index.tag ?? ""}  image index of ${count(index.images.length, "image")}
 index ${index.index.digest}
 ${notes}
 ${table(rows)}
@@ -5722,7 +5725,7 @@ function cli(argv, hooks = {}) {
   const copy = hooks.copy ?? copyCommand;
   return yargs_default(argv).scriptName("longshore").parserConfiguration({ "duplicate-arguments-array": true, "greedy-arrays": false, "dot-notation": false }).middleware(lastValueWins, true).usage("$0 <command> [options]\n\nArchive-less container images for Nix.").command(
     "copy <image> <destination>",
-    "copy an image built by the Nix library to oci:DIR[:TAG], dir:DIR, docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, containers-storage:[NAME[:TAG]], docker-archive:FILE, oci-archive:FILE",
+    "copy an image built by the Nix library to oci:DIR[:TAG], dir:DIR, docker://HOST/NAME[:TAG], docker-daemon:NAME:TAG, podman:NAME:TAG, containers-storage:[NAME[:TAG]], docker-archive:FILE[:NAME[:TAG]], oci-archive:FILE[:TAG]",
     (y) => y.positional("image", { type: "string", demandOption: true, describe: "image JSON (a buildImage output) or index JSON (a buildImageIndex output)" }).positional("destination", { type: "string", demandOption: true }).options(COPY_OPTIONS),
     async (a) => {
       await copy(toCopyArgs(String(a.image), String(a.destination), a));
@@ -5732,7 +5735,7 @@ function cli(argv, hooks = {}) {
     "pin a base image for pullImageFromManifest: write its platform manifest, config and layer digests to a lock JSON",
     (y) => sourceOptions(y.option("output", { alias: "o", type: "string", describe: "lock file to write (default: stdout)" })),
     async (a) => {
-      const { lockCommand } = await import("./lock-BDZM7A32.mjs");
+      const { lockCommand } = await import("./lock-4D2W26NK.mjs");
       await lockCommand(sourceArgs(a));
     }
   ).command(
@@ -5740,7 +5743,7 @@ function cli(argv, hooks = {}) {
     "print a base image's platform manifest as the registry serves it (nix2container's format for pullImageFromManifest, what its getManifest prints)",
     (y) => sourceOptions(y.option("output", { alias: "o", type: "string", describe: "file to write (default: stdout)" })),
     async (a) => {
-      const { manifestCommand } = await import("./lock-BDZM7A32.mjs");
+      const { manifestCommand } = await import("./lock-4D2W26NK.mjs");
       await manifestCommand(sourceArgs(a));
     }
   ).command(
@@ -5751,7 +5754,7 @@ function cli(argv, hooks = {}) {
       "join images already pushed (each built on its own machine, say) into one OCI image index: longshore index create docker://HOST/app:1.0 docker://HOST/app:1.0-amd64 docker://HOST/app:1.0-arm64",
       (z) => z.positional("destination", { type: "string", demandOption: true, describe: "docker://HOST/NAME[:TAG]: the index" }).positional("sources", { type: "string", array: true, demandOption: true, describe: "docker://HOST/NAME[:TAG|@DIGEST] on the same registry: images (or indexes) whose platforms their configs name" }).option("annotation", COPY_OPTIONS.annotation).option("tag", { ...COPY_OPTIONS.tag, describe: "also put the index under this tag; repeatable" }).option("tls-verify", COPY_OPTIONS["tls-verify"]).option("creds", COPY_OPTIONS.creds).option("registry-token", COPY_OPTIONS["registry-token"]).option("creds-file", COPY_OPTIONS["creds-file"]).option("authfile", COPY_OPTIONS.authfile).option("ca-cert", COPY_OPTIONS["ca-cert"]).option("json", COPY_OPTIONS.json).option("quiet", COPY_OPTIONS.quiet),
       async (a) => {
-        const { indexCreate } = await import("./index-create-HI7TN7PC.mjs");
+        const { indexCreate } = await import("./index-create-H2ODQ3GU.mjs");
         const list = (v) => v === void 0 ? void 0 : v.map(String);
         await indexCreate({
           destination: String(a.destination),

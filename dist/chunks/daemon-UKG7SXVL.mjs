@@ -30,6 +30,9 @@ import {
   sha256
 } from "./chunk-AYVEAJJV.mjs";
 import {
+  count
+} from "./chunk-TF6H54TZ.mjs";
+import {
   UserError,
   hasCode
 } from "./chunk-YSJMHLAX.mjs";
@@ -817,7 +820,7 @@ var DaemonDestination = class {
     if (got.id !== image.config.digest && got.id !== image.manifest.digest)
       throw new UserError("DAEMON_VERIFY_FAILED", `${backend.label} holds ${got.id} as ${this.ref}, expected ${image.config.digest} (or, in a containerd image store, ${image.manifest.digest})`);
     if (this.archive && this.omit.size > 0 && backend.complete && !await backend.complete(got.id, this.ref))
-      throw new CopyAgain(`${backend.label} loaded ${this.ref} without the content of the ${this.omit.size} layer(s) left out (its image store does not list it); sending every layer`, false);
+      throw new CopyAgain(`${backend.label} loaded ${this.ref} without the content of the ${count(this.omit.size, "layer")} left out (its image store does not list it); sending every layer`, false);
     const more = extraTags(this.flags, this.loadTag, (t) => checkTag(t, `--tag ${t}`));
     for (const t of more) await backend.tag(got.id, this.loadName, t);
     return { reference: this.ref, ...more.length ? { references: [this.ref, ...more.map((t) => `${this.loadName}:${t}`)] } : {}, imageId: got.id };
@@ -830,7 +833,7 @@ var DaemonDestination = class {
       return new CopyAgain(`${label}: ${e.message}; loading again on the negotiated API path`, true);
     }
     if (this.omit.size > 0 && hasCode(e, "DAEMON_REFUSED"))
-      return new CopyAgain(`${label} refused the archive without the ${this.omit.size} layer(s) it has (${e.message}); sending every layer`, false);
+      return new CopyAgain(`${label} refused the archive without the ${count(this.omit.size, "layer")} it has (${e.message}); sending every layer`, false);
     return void 0;
   }
   async close(failure) {

@@ -1,10 +1,10 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   digestLayers
-} from "./chunk-QYQHKPLY.mjs";
+} from "./chunk-6AOV2EEE.mjs";
 import {
   WRITER_VERSION
-} from "./chunk-2IGULGB4.mjs";
+} from "./chunk-XTL6BLDV.mjs";
 import {
   fsPath,
   nameFromBytes
@@ -12,7 +12,7 @@ import {
 import {
   FORMAT_VERSION,
   loadLayersFile
-} from "./chunk-NWNPAVTG.mjs";
+} from "./chunk-SNDITNA7.mjs";
 import {
   graphNodes,
   readNixAttrs
@@ -20,6 +20,10 @@ import {
 import {
   MEDIA_TYPE_LAYER_TAR
 } from "./chunk-AYVEAJJV.mjs";
+import {
+  count,
+  humanBytes
+} from "./chunk-TF6H54TZ.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
@@ -53,7 +57,7 @@ function closureOf(g, roots) {
 
 // src/layering/popularity.ts
 function popularityOrder(g, roots, paths) {
-  const count = /* @__PURE__ */ new Map();
+  const count2 = /* @__PURE__ */ new Map();
   const order = [];
   const state = /* @__PURE__ */ new Map();
   const visit = (p) => {
@@ -65,12 +69,12 @@ function popularityOrder(g, roots, paths) {
   };
   for (const r of [...roots].sort()) visit(r);
   order.reverse();
-  for (const r of roots) count.set(r, (count.get(r) ?? 0) + 1);
+  for (const r of roots) count2.set(r, (count2.get(r) ?? 0) + 1);
   for (const p of order) {
-    const c = count.get(p) ?? 0;
-    for (const r of g.refs.get(p) ?? []) count.set(r, (count.get(r) ?? 0) + c);
+    const c = count2.get(p) ?? 0;
+    for (const r of g.refs.get(p) ?? []) count2.set(r, (count2.get(r) ?? 0) + c);
   }
-  return order.filter((p) => paths.has(p)).sort((a, b) => count.get(b) - count.get(a) || (a < b ? -1 : a > b ? 1 : 0));
+  return order.filter((p) => paths.has(p)).sort((a, b) => count2.get(b) - count2.get(a) || (a < b ? -1 : a > b ? 1 : 0));
 }
 function popularityLayers(g, roots, paths, maxLayers) {
   const ranked = popularityOrder(g, roots, paths);
@@ -135,7 +139,7 @@ function parseLayerSpec(raw, file) {
   const maxLayers = r.maxLayers ?? 1;
   if (typeof maxLayers !== "number" || !Number.isInteger(maxLayers) || maxLayers < 1)
     throw new UserError("INVALID_CONFIG", `maxLayers must be a positive integer, got ${JSON.stringify(maxLayers)}`);
-  if (maxLayers > MAX_LAYERS_HARD) throw new UserError("TOO_MANY_LAYERS", `maxLayers = ${maxLayers} is more than ${MAX_LAYERS_HARD}, the most layers Docker can run; use at most ${MAX_LAYERS_SOFT}`);
+  if (maxLayers > MAX_LAYERS_HARD) throw new UserError("TOO_MANY_LAYERS", `maxLayers = ${maxLayers} is more than ${MAX_LAYERS_HARD}, the most layers an image Docker runs may have`, `use ${MAX_LAYERS_SOFT} or fewer, which leaves room for fromImage's and \`layers\`' layers`);
   const strategy = r.strategy ?? "size";
   if (strategy !== "size" && strategy !== "popularity") throw new UserError("INVALID_CONFIG", `layering strategy must be "size" or "popularity", got ${JSON.stringify(strategy)}`);
   return {
@@ -251,10 +255,10 @@ async function buildLayers(spec, graphNodesList, log = () => {
   }));
   const t0 = Date.now();
   const digests = await digestLayers(contents, entryUrl);
-  log(`digested ${contents.length} layer(s) in ${Date.now() - t0} ms on ${Math.min(availableParallelism(), contents.length)} threads`);
+  if (contents.length > 0) log(`digested ${count(contents.length, "layer")} in ${Date.now() - t0} ms on ${count(Math.min(availableParallelism(), contents.length), "thread")}`);
   const own = contents.map((c, i) => {
     const r = digests[i];
-    log(`layer ${i + 1}/${contents.length}: ${r.diffID} ${r.size} bytes, ${c.paths.length} store paths`);
+    log(`layer ${i + 1}/${contents.length}: ${r.diffID} ${humanBytes(r.size)}, ${count(c.paths.length, "store path")}`);
     const rec = {
       mediaType: MEDIA_TYPE_LAYER_TAR,
       digest: r.diffID,

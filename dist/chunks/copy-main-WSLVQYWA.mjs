@@ -3,16 +3,18 @@ import {
   COPY_OPTIONS,
   copyCommand,
   toCopyArgs
-} from "./chunk-4FTMZKT3.mjs";
-import "./chunk-QK4GOYWZ.mjs";
+} from "./chunk-UYI7L2JL.mjs";
+import "./chunk-WKXXNKNK.mjs";
 import "./chunk-4PFZZYPE.mjs";
 import "./chunk-BWZXFGLC.mjs";
-import "./chunk-GABV472D.mjs";
+import "./chunk-K6OKN5C2.mjs";
 import "./chunk-VA3PXKDB.mjs";
-import "./chunk-NWNPAVTG.mjs";
+import "./chunk-SNDITNA7.mjs";
 import "./chunk-AO2UATTK.mjs";
 import "./chunk-477LFGEH.mjs";
 import "./chunk-AYVEAJJV.mjs";
+import "./chunk-5SF5CXX5.mjs";
+import "./chunk-TF6H54TZ.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 

@@ -1,15 +1,17 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
-  digestLayers,
-  serveDigests
-} from "./chunk-QYQHKPLY.mjs";
-import "./chunk-VA3PXKDB.mjs";
-import "./chunk-YUS43JPM.mjs";
-import "./chunk-2IGULGB4.mjs";
+  MTIME_SECONDS,
+  WRITER_VERSION,
+  digestLayer,
+  layerTarStream
+} from "./chunk-XTL6BLDV.mjs";
 import "./chunk-U7P74N4L.mjs";
+import "./chunk-5SF5CXX5.mjs";
 import "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 export {
-  digestLayers,
-  serveDigests
+  MTIME_SECONDS,
+  WRITER_VERSION,
+  digestLayer,
+  layerTarStream
 };

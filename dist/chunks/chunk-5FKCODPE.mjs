@@ -1,11 +1,11 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   RegistryReader
-} from "./chunk-QAQMOS3E.mjs";
+} from "./chunk-WCABCJER.mjs";
 import {
   RegistryClient,
   resolveCredential
-} from "./chunk-MCUE2TH7.mjs";
+} from "./chunk-D6PQMSBU.mjs";
 import {
   debugEnabled
 } from "./chunk-AO2UATTK.mjs";
@@ -26,11 +26,17 @@ import {
   sha256
 } from "./chunk-AYVEAJJV.mjs";
 import {
+  writeAtomically
+} from "./chunk-5SF5CXX5.mjs";
+import {
+  humanBytes
+} from "./chunk-TF6H54TZ.mjs";
+import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
 
 // src/commands/lock.ts
-import { writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 var LOCK_VERSION = 1;
 var LOCK_KIND = "longshore-image-lock";
 var DEFAULT_PLATFORM = { os: "linux", architecture: "amd64" };
@@ -177,9 +183,10 @@ async function lockCommand(a) {
     const lock = await buildLock(reader, ref, want);
     const text = JSON.stringify(lock, null, 2) + "\n";
     if (a.output && a.output !== "-") {
-      writeFileSync(a.output, text);
+      await writeAtomically(a.output, (tmp) => writeFile(tmp, text));
+      const n = lock.layers.length;
       process.stderr.write(
-        `locked ${lock.reference} (${platformString(lock.platform)}) at ${lock.manifest.digest}: ${lock.layers.length} layers, ${lock.layers.reduce((s, l) => s + l.size, 0)} bytes \u2192 ${a.output}
+        `locked ${lock.reference} (${platformString(lock.platform)}) at ${lock.manifest.digest}: ${n} ${n === 1 ? "layer" : "layers"}, ${humanBytes(lock.layers.reduce((s, l) => s + l.size, 0))} \u2192 ${a.output}
 `
       );
     } else process.stdout.write(text);
@@ -191,7 +198,7 @@ async function manifestCommand(a) {
     const { top, display } = await resolveManifest(reader, ref, want);
     configDescriptor(display, top.mediaType, top.bytes);
     if (a.output && a.output !== "-") {
-      writeFileSync(a.output, top.bytes);
+      await writeAtomically(a.output, (tmp) => writeFile(tmp, top.bytes));
       process.stderr.write(`${display}: manifest ${top.digest} \u2192 ${a.output}
 `);
     } else process.stdout.write(top.bytes);

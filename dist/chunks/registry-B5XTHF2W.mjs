@@ -24,11 +24,10 @@ import {
   resolveCredential,
   retryKind,
   withRetry
-} from "./chunk-MCUE2TH7.mjs";
+} from "./chunk-D6PQMSBU.mjs";
 import {
   debugEnabled
 } from "./chunk-AO2UATTK.mjs";
-import "./chunk-4C2TZ6CT.mjs";
 import {
   checkTag,
   formatReference,

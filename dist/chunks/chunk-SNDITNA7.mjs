@@ -8,6 +8,9 @@ import {
   isDigest
 } from "./chunk-AYVEAJJV.mjs";
 import {
+  fsReason
+} from "./chunk-5SF5CXX5.mjs";
+import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
 
@@ -57,7 +60,8 @@ function readJson(file) {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new UserError("FILE_UNREADABLE", `cannot read ${file}: ${e.code ?? e}`);
+    if (e.code === "EISDIR") throw new UserError("FILE_UNREADABLE", `${file} is a directory, not an image JSON (a buildImage output: the path nix-build prints)`);
+    throw new UserError("FILE_UNREADABLE", `cannot read ${file}: ${fsReason(e)}`);
   }
   try {
     return JSON.parse(text);

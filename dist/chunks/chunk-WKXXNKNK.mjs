@@ -1,7 +1,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   imagePlatform
-} from "./chunk-NWNPAVTG.mjs";
+} from "./chunk-SNDITNA7.mjs";
 import {
   MEDIA_TYPE_DOCKER_LAYER_GZIP,
   MEDIA_TYPE_DOCKER_LAYER_TAR,

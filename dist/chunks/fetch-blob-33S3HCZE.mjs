@@ -1,29 +1,27 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   DIR_VERSION
-} from "./chunk-YF5SJCFO.mjs";
-import "./chunk-CFVBUFOL.mjs";
+} from "./chunk-YJA6M4MP.mjs";
+import "./chunk-GBOC2TZ3.mjs";
 import "./chunk-AEDLIB2P.mjs";
-import "./chunk-ERSFCDHN.mjs";
 import "./chunk-BWZXFGLC.mjs";
 import {
   runLimited
 } from "./chunk-VA3PXKDB.mjs";
 import {
   buildLock
-} from "./chunk-WIIZMGEP.mjs";
+} from "./chunk-5FKCODPE.mjs";
 import {
   RegistryReader
-} from "./chunk-QAQMOS3E.mjs";
+} from "./chunk-WCABCJER.mjs";
 import {
   RegistryClient,
   RegistryError,
   resolveCredential
-} from "./chunk-MCUE2TH7.mjs";
+} from "./chunk-D6PQMSBU.mjs";
 import {
   debugEnabled
 } from "./chunk-AO2UATTK.mjs";
-import "./chunk-4C2TZ6CT.mjs";
 import {
   parseRegistryReference
 } from "./chunk-JO7HQLJM.mjs";
@@ -32,6 +30,8 @@ import {
   digestHex,
   isDigest
 } from "./chunk-AYVEAJJV.mjs";
+import "./chunk-5SF5CXX5.mjs";
+import "./chunk-TF6H54TZ.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";

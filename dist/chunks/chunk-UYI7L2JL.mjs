@@ -2,7 +2,7 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   resolveImage,
   resolveIndex
-} from "./chunk-QK4GOYWZ.mjs";
+} from "./chunk-WKXXNKNK.mjs";
 import {
   measuring
 } from "./chunk-4PFZZYPE.mjs";
@@ -16,17 +16,15 @@ import {
   INCOMPRESSIBLE_BITS,
   LEVELS,
   ZSTD_WINDOW_LOG,
-  compressorName,
-  humanBytes,
-  shortDigest
-} from "./chunk-GABV472D.mjs";
+  compressorName
+} from "./chunk-K6OKN5C2.mjs";
 import {
   runLimited
 } from "./chunk-VA3PXKDB.mjs";
 import {
   loadImageFile,
   loadImageOrIndex
-} from "./chunk-NWNPAVTG.mjs";
+} from "./chunk-SNDITNA7.mjs";
 import {
   debugEnabled,
   debugLog
@@ -44,6 +42,10 @@ import {
   compressionOf,
   layerMediaType
 } from "./chunk-AYVEAJJV.mjs";
+import {
+  humanBytes,
+  shortDigest
+} from "./chunk-TF6H54TZ.mjs";
 import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
@@ -310,7 +312,7 @@ async function copyIndex(index, dest, opts) {
   if (dest.capabilities.index === "all" && !opts.platform) return copyTarget(index, dest, opts);
   const want = opts.platform ?? (dest.platform ? await dest.platform({ progress: opts.progress }) : hostPlatform());
   const chosen = choosePlatformEntry(index.images, want, `${index.source} (an image index)`, opts.platform ? void 0 : `choose one of its platforms with --platform OS/ARCH[/VARIANT]`);
-  const result = await copyTarget(chosen, dest, opts);
+  const result = await copyTarget({ ...chosen, name: index.name ?? chosen.name, tag: index.tag ?? chosen.tag }, dest, opts);
   return { ...result, platform: platformString(chosen.platform) };
 }
 async function copyTarget(target, dest, opts) {
@@ -511,7 +513,7 @@ async function copyOnce(target, dest, opts, encodings, reuse, start) {
 
 // src/commands/image.ts
 import { realpathSync } from "node:fs";
-var loadTarWriter = () => import("./writer-KDPLBDDG.mjs");
+var loadTarWriter = () => import("./writer-YY3FLQXT.mjs");
 function realPath(path, namedBy) {
   try {
     return realpathSync(path);
@@ -530,14 +532,14 @@ function openSource(path, opts = {}) {
 
 // src/dest/parse.ts
 var TRANSPORTS = {
-  "docker://": async () => (await import("./registry-PAIDU3RJ.mjs")).parseRegistryDestination,
-  oci: async () => (await import("./oci-layout-72WS2C3M.mjs")).parseOciLayoutDestination,
-  "oci-archive": async () => (await import("./archive-file-47W5W2WB.mjs")).parseOciArchiveDestination,
-  "docker-archive": async () => (await import("./archive-file-47W5W2WB.mjs")).parseDockerArchiveDestination,
-  "docker-daemon": async () => (await import("./daemon-V4IH2HYW.mjs")).parseDockerDaemonDestination,
-  podman: async () => (await import("./daemon-V4IH2HYW.mjs")).parsePodmanDestination,
-  "containers-storage": async () => (await import("./daemon-V4IH2HYW.mjs")).parseContainersStorageDestination,
-  dir: async () => (await import("./dir-C3CPWCNA.mjs")).parseDirDestination
+  "docker://": async () => (await import("./registry-B5XTHF2W.mjs")).parseRegistryDestination,
+  oci: async () => (await import("./oci-layout-BLCUQ4KC.mjs")).parseOciLayoutDestination,
+  "oci-archive": async () => (await import("./archive-file-JZEY5PYE.mjs")).parseOciArchiveDestination,
+  "docker-archive": async () => (await import("./archive-file-JZEY5PYE.mjs")).parseDockerArchiveDestination,
+  "docker-daemon": async () => (await import("./daemon-UKG7SXVL.mjs")).parseDockerDaemonDestination,
+  podman: async () => (await import("./daemon-UKG7SXVL.mjs")).parsePodmanDestination,
+  "containers-storage": async () => (await import("./daemon-UKG7SXVL.mjs")).parseContainersStorageDestination,
+  dir: async () => (await import("./dir-SJRZUYEL.mjs")).parseDirDestination
 };
 var transportNames = () => Object.keys(TRANSPORTS).map((t) => t.endsWith("://") ? t : t + ":").sort();
 async function parseDestination(ref, flags) {
@@ -567,11 +569,14 @@ var PlainProgress = class {
   layer(digest, size, label = "") {
     const start = Date.now();
     let sent = 0;
+    let last = "checking";
     const id = `${shortDigest(digest)} ${humanBytes(size).padStart(9)}${label ? " " + label : ""}`;
     return {
+      // A line a change of state: the flow and the upload both say "uploading".
       state: (s) => {
-        if (s !== "checking") this.out.write(`${id}: ${s}
+        if (s !== last) this.out.write(`${id}: ${s}
 `);
+        last = s;
       },
       bytes: (n) => {
         sent += n;

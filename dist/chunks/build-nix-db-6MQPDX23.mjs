@@ -4,6 +4,9 @@ import {
   readNixAttrs
 } from "./chunk-OWDD4U2F.mjs";
 import {
+  count
+} from "./chunk-TF6H54TZ.mjs";
+import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
@@ -58,7 +61,7 @@ function buildNixDbCommand(args) {
   mkdirSync(roots, { recursive: true });
   for (const n of nodes) symlinkSync(n.path, join(roots, basename(n.path)));
   mkdirSync(join(a.out, "nix/store/.links"), { recursive: true });
-  process.stderr.write(`longshore: registered ${nodes.length} store paths in the image's Nix database
+  process.stderr.write(`longshore: registered ${count(nodes.length, "store path")} in the image's Nix database
 `);
 }
 export {

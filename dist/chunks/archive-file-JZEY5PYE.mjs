@@ -1,8 +1,5 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
-  fileError
-} from "./chunk-ERSFCDHN.mjs";
-import {
   ImageArchive
 } from "./chunk-3VO7PKA4.mjs";
 import {
@@ -19,13 +16,16 @@ import {
 } from "./chunk-477LFGEH.mjs";
 import "./chunk-AYVEAJJV.mjs";
 import {
+  fileError
+} from "./chunk-5SF5CXX5.mjs";
+import {
   UserError
 } from "./chunk-YSJMHLAX.mjs";
 import "./chunk-MKYGQBWT.mjs";
 
 // src/dest/archive-file.ts
-import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { open, rename, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 var ArchiveFileDestination = class {
@@ -78,9 +78,17 @@ var ArchiveFileDestination = class {
     return { repoTags: tags.map((t) => `${nt.name}:${t}`), refNames: tags };
   }
   async open() {
+    const dir = dirname(this.file);
+    if (!await stat(dir).then((s) => s.isDirectory(), () => false))
+      throw new UserError("FILE_SYSTEM", `${this.description}: the directory ${dir} does not exist`, "create it first, or name a file in a directory that exists");
+    if (await stat(this.file).then((s) => s.isDirectory(), () => false))
+      throw new UserError("FILE_SYSTEM", `${this.description}: ${this.file} is a directory`, `name the archive file to write, as in ${this.format}-archive:${join(this.file, "image.tar")}`);
     this.tmp = `${this.file}.tmp-${randomBytes(6).toString("hex")}`;
+    const handle = await open(this.tmp, "wx").catch((e) => {
+      throw fileError(e, this.file);
+    });
     const archive = this.archive = new ImageArchive(this.format);
-    this.writing = pipeline(archive.stream, createWriteStream(this.tmp)).catch((e) => {
+    this.writing = pipeline(archive.stream, handle.createWriteStream()).catch((e) => {
       throw fileError(e, this.file);
     });
     this.writing.catch(() => {
